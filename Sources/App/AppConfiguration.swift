@@ -1,0 +1,85 @@
+import Configuration
+import Foundation
+import Logging
+import SQLPersistence
+
+/// A configuration value that cannot be used; the process stops with this one line.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Everything the service reads from its configuration, validated. Keys are read below the
+/// `virtualstack` scope, so `database.url` is `VIRTUALSTACK_DATABASE_URL` in the environment.
+public struct AppConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var database: DatabaseLocation
+    /// nil: generate one and keep it in the database.
+    public var jwtSecret: String?
+    public var adminEmail: String?
+    public var adminPassword: String?
+    public var computeDriver: ComputeDriverKind
+    public var libvirtURI: String
+    public var accessTokenLifetime: Int
+    public var logLevel: Logger.Level
+    public var corsAllowedOrigins: [String]
+    public var bcryptCost: Int
+
+    public enum ComputeDriverKind: String, Sendable, CaseIterable {
+        case simulated, libvirt
+    }
+
+    public init(reader: ConfigReader) throws(ConfigurationError) {
+        let config = reader.scoped(to: "virtualstack")
+        host = config.string(forKey: "host", default: "127.0.0.1")
+        port = try Self.integer(config, "port", default: 8080, in: 0...65535, what: "a TCP port")
+        do {
+            database = try DatabaseLocation(url: config.string(forKey: "database.url", default: "sqlite://virtualstack.sqlite"))
+        } catch {
+            throw ConfigurationError(description: "VIRTUALSTACK_DATABASE_URL: \(error.description)")
+        }
+        jwtSecret = config.string(forKey: "jwt.secret", isSecret: true)
+        if let jwtSecret, jwtSecret.utf8.count < 32 {
+            throw ConfigurationError(description: "VIRTUALSTACK_JWT_SECRET must be at least 32 bytes long")
+        }
+        adminEmail = config.string(forKey: "admin.email")
+        adminPassword = config.string(forKey: "admin.password", isSecret: true)
+        if (adminEmail == nil) != (adminPassword == nil) {
+            throw ConfigurationError(description: "VIRTUALSTACK_ADMIN_EMAIL and VIRTUALSTACK_ADMIN_PASSWORD must be set together")
+        }
+        let driver = config.string(forKey: "compute.driver", default: "simulated")
+        guard let kind = ComputeDriverKind(rawValue: driver) else {
+            throw ConfigurationError(
+                description: "VIRTUALSTACK_COMPUTE_DRIVER: '\(driver)' is not one of \(ComputeDriverKind.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        computeDriver = kind
+        libvirtURI = config.string(forKey: "libvirt.uri", default: "test:///default")
+        accessTokenLifetime = try Self.integer(config, "access.token.ttl", default: 3600, in: 60...31_536_000, what: "a lifetime in seconds")
+        let level = config.string(forKey: "log.level", default: "info")
+        guard let logLevel = Logger.Level(rawValue: level.lowercased()) else {
+            throw ConfigurationError(
+                description: "VIRTUALSTACK_LOG_LEVEL: '\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        self.logLevel = logLevel
+        corsAllowedOrigins = config.string(forKey: "cors.allowed.origins", default: "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        bcryptCost = try Self.integer(config, "bcrypt.cost", default: 12, in: 10...16, what: "a bcrypt cost")
+    }
+
+    /// Reads an integer as text so that a malformed value is an error rather than silently the default.
+    static func integer(
+        _ config: ConfigReader, _ key: String, default defaultValue: Int, in range: ClosedRange<Int>, what: String
+    ) throws(ConfigurationError) -> Int {
+        guard let text = config.string(forKey: ConfigKey(key)) else { return defaultValue }
+        let name = "VIRTUALSTACK_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            throw ConfigurationError(description: "\(name): '\(text)' is not \(what)")
+        }
+        guard range.contains(value) else {
+            throw ConfigurationError(description: "\(name): \(value) is out of range \(range.lowerBound)–\(range.upperBound)")
+        }
+        return value
+    }
+}

@@ -1,0 +1,39 @@
+import Configuration
+import Core
+import HTTPAdapter
+import Hummingbird
+import Logging
+import SQLPersistence
+import SecurityAdapters
+
+/// Builds the whole service from configuration: the composition root.
+public func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
+    let configuration = try AppConfiguration(reader: reader)
+    var logger = Logger(label: "virtualstack")
+    logger.logLevel = configuration.logLevel
+    return try await buildApplication(configuration: configuration, logger: logger)
+}
+
+public func buildApplication(configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    let database = try DatabaseClient(location: configuration.database, logger: logger)
+    let core = CoreServices(configuration: configuration, database: database)
+
+    let router = try buildRouter(
+        handlers: APIHandlers(authentication: core.authentication),
+        settings: HTTPSettings(corsAllowedOrigins: Set(configuration.corsAllowedOrigins)),
+        health: { await core.databaseAnswers() }
+    )
+    var app = Application(
+        router: router,
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "virtualstack"
+        ),
+        services: [DatabaseService(client: database)],
+        logger: logger
+    )
+    app.beforeServerStarts {
+        try await core.prepare(configuration: configuration, logger: logger)
+    }
+    return app
+}

@@ -1,0 +1,58 @@
+/// A caller acting inside one tenant: what every tenant-scoped use case receives.
+/// Holding one proves that the caller may enter the tenant; `require` checks each permission.
+public struct TenantAccess: Sendable {
+    public let principal: Principal
+    public let tenantID: TenantID
+    /// Effective permissions in this tenant. Superusers bypass the set.
+    public let permissions: Set<Permission>
+
+    public init(principal: Principal, tenantID: TenantID, permissions: Set<Permission>) {
+        self.principal = principal
+        self.tenantID = tenantID
+        self.permissions = permissions
+    }
+
+    public var userID: UserID { principal.userID }
+
+    public func holds(_ permission: Permission) -> Bool {
+        principal.isSuperuser || permissions.contains(permission)
+    }
+
+    public func holdsAll(_ required: some Sequence<Permission>) -> Bool {
+        principal.isSuperuser || required.allSatisfy(permissions.contains)
+    }
+
+    public func require(_ required: Permission...) throws(DomainError) {
+        for permission in required where !holds(permission) {
+            throw .forbidden("Missing permission \(permission)")
+        }
+    }
+}
+
+extension Caller {
+    /// Picks the tenant the request acts in, following the contract: an explicit tenant must be one the
+    /// caller is an active member of (superusers may enter any existing tenant); without one, a caller
+    /// with exactly one membership works there.
+    public func access(in requested: TenantID?) throws(DomainError) -> TenantAccess {
+        let standing: TenantStanding
+        if let requested {
+            if let found = standings.first(where: { $0.tenantID == requested }) {
+                standing = found
+            } else if principal.isSuperuser {
+                guard requestedTenantExists else { throw .notFound("Tenant not found") }
+                return TenantAccess(principal: principal, tenantID: requested, permissions: [])
+            } else {
+                throw .forbidden("Not a member of this tenant")
+            }
+        } else {
+            guard standings.count == 1, let only = standings.first else {
+                throw .malformed("X-Tenant-ID header is required: the caller belongs to \(standings.count) tenants")
+            }
+            standing = only
+        }
+        guard standing.isActive || principal.isSuperuser else {
+            throw .forbidden("Membership in this tenant is inactive")
+        }
+        return TenantAccess(principal: principal, tenantID: standing.tenantID, permissions: standing.permissions)
+    }
+}

@@ -1,0 +1,37 @@
+/// A syntactically plausible email address. Equality and uniqueness are case-insensitive
+/// (`key`), while `value` keeps the spelling the user chose.
+public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
+    public let value: String
+
+    public init(_ raw: String) throws(DomainError) {
+        let trimmed = raw.trimmingWhitespace()
+        guard trimmed.utf8.count <= 254 else { throw .invalid("email is too long") }
+        let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, let local = parts.first, let domain = parts.last,
+            !local.isEmpty, local.utf8.count <= 64,
+            domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains(".."),
+            !trimmed.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
+        else {
+            throw .invalid("'\(raw)' is not a valid email address")
+        }
+        self.value = trimmed
+    }
+
+    /// The case-folded form used for lookups and uniqueness.
+    public var key: String { value.lowercased() }
+
+    public var description: String { value }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.key == rhs.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+}

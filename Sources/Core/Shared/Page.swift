@@ -1,0 +1,39 @@
+/// A page request as lists take it: `page` counts from 1, `limit` is 1...100.
+public struct PageRequest: Sendable, Equatable {
+    public static let maximumLimit = 100
+    public static let defaultLimit = 20
+
+    public let page: Int
+    public let limit: Int
+
+    /// Validates the bounds; out-of-range values are a client error, not something to clamp silently.
+    public init(page: Int?, limit: Int?) throws(DomainError) {
+        let page = page ?? 1
+        let limit = limit ?? Self.defaultLimit
+        guard page >= 1 else { throw .invalid("page must be 1 or more") }
+        guard (1...Self.maximumLimit).contains(limit) else {
+            throw .invalid("limit must be between 1 and \(Self.maximumLimit)")
+        }
+        self.page = page
+        self.limit = limit
+    }
+
+    public var offset: Int { (page - 1) * limit }
+}
+
+/// One page of a list and the size of the whole list.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var total: Int
+    public var request: PageRequest
+
+    public init(items: [Item], total: Int, request: PageRequest) {
+        self.items = items
+        self.total = total
+        self.request = request
+    }
+
+    public func map<T>(_ transform: (Item) throws -> T) rethrows -> Page<T> {
+        Page<T>(items: try items.map(transform), total: total, request: request)
+    }
+}

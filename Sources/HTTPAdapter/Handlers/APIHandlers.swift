@@ -1,0 +1,31 @@
+import APIContract
+import Core
+import OpenAPIRuntime
+
+/// The generated `APIProtocol`, implemented by translation only: typed input → one core call →
+/// a documented output. Errors are thrown as `DomainError` and mapped by `ErrorMiddleware`.
+public struct APIHandlers: APIProtocol {
+    let authentication: AuthenticationService
+
+    public init(authentication: AuthenticationService) {
+        self.authentication = authentication
+    }
+
+    /// The verified caller of this request, with their standing in the requested tenant
+    /// (or in all their tenants when the request names none).
+    func caller() async throws -> Caller {
+        let scope = RequestScope.current
+        guard let token = scope.bearerToken else { throw DomainError.unauthenticated("Not authenticated") }
+        return try await authentication.authenticate(bearerToken: token, tenant: try scope.requestedTenant())
+    }
+
+    /// The caller acting in the request's tenant (`X-Tenant-ID`, or their only tenant).
+    func tenantAccess() async throws -> TenantAccess {
+        let scope = RequestScope.current
+        return try await caller().access(in: try scope.requestedTenant())
+    }
+
+    package func getOpenAPIDocument(_ input: Operations.GetOpenAPIDocument.Input) async throws -> Operations.GetOpenAPIDocument.Output {
+        .ok(.init(body: .applicationYaml(HTTPBody(OpenAPIDocument.yaml))))
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// An open database: the `SQLDatabase` repositories run on, which engine it is, and the pool behind it.
+///
+/// The pool lives while `run()` runs (as a long-lived service) or for the duration of
+/// `withRunning(_:)` (for one-shot commands). Queries issued before `run()` starts wait for it.
+public struct DatabaseClient: Sendable {
+    public let sql: any SQLDatabase
+    public let backend: SQLBackend
+    let pool: Pool
+
+    enum Pool: Sendable {
+        case sqlite(EventLoopGroupConnectionPool<TunedSQLiteConnectionSource>)
+        case postgres(PostgresClient)
+    }
+
+    /// Prepares the pool for `location`; connections are opened lazily.
+    public init(location: DatabaseLocation, maximumConnections: Int = 16, logger: Logger) throws {
+        switch location {
+        case .sqliteFile(let path):
+            self.init(sqlite: .file(path: path), logger: logger)
+        case .sqliteMemory:
+            self.init(sqlite: .memory, logger: logger)
+        case .postgres(let url):
+            try self.init(postgresURL: url, maximumConnections: maximumConnections, logger: logger)
+        }
+    }
+
+    init(sqlite storage: SQLiteConfiguration.Storage, logger: Logger) {
+        let source = TunedSQLiteConnectionSource(
+            base: SQLiteConnectionSource(configuration: .init(storage: storage, enableForeignKeys: true))
+        )
+        let pool = EventLoopGroupConnectionPool(
+            source: source, maxConnectionsPerEventLoop: 2, logger: logger, on: MultiThreadedEventLoopGroup.singleton
+        )
+        self.sql = SQLitePoolDatabase(pool: pool, logger: logger).sql(queryLogLevel: .trace)
+        self.backend = .sqlite
+        self.pool = .sqlite(pool)
+    }
+
+    init(postgresURL url: String, maximumConnections: Int, logger: Logger) throws {
+        let core = try SQLPostgresConfiguration(url: url).coreConfiguration
+        guard let host = core.host else {
+            throw DatabaseLocation.InvalidURL(description: "PostgreSQL URL needs a host")
+        }
+        // TLS is not negotiated yet: point the service at a database on a trusted network or loopback.
+        var configuration = PostgresClient.Configuration(
+            host: host, port: core.port ?? 5432, username: core.username, password: core.password,
+            database: core.database, tls: .disable
+        )
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(5)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.sql = PostgresClientDatabase(client: client, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        self.backend = .postgres
+        self.pool = .postgres(client)
+    }
+
+    /// Keeps the pool running until the task is cancelled, then closes every connection.
+    public func run() async {
+        switch pool {
+        case .postgres(let client):
+            await client.run()
+        case .sqlite(let pool):
+            // Nothing to drive; wait for cancellation, then close the connections.
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(3600))
+            }
+            try? await pool.shutdownAsync()
+        }
+    }
+
+    /// Runs the pool for the duration of `body`: for commands that open the database, work and exit.
+    public func withRunning<R: Sendable>(_ body: @Sendable (DatabaseClient) async throws -> R) async throws -> R {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.run() }
+            defer { group.cancelAll() }
+            return try await body(self)
+        }
+    }
+}

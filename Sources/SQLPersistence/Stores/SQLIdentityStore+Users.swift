@@ -1,0 +1,66 @@
+import Core
+import Foundation
+import SQLKit
+
+extension SQLIdentityStore {
+    static let userColumns = [
+        "id", "email", "first_name", "last_name", "password_hash", "is_active", "is_superuser",
+        "tokens_valid_after", "created_at", "updated_at",
+    ]
+
+    public func countUsers() async throws -> Int {
+        try await database.raw("SELECT COUNT(*) AS n FROM users").first()?.int("n") ?? 0
+    }
+
+    public func insertUser(_ user: User) async throws {
+        try await translatingErrors(conflict: "A user with email \(user.email) already exists") {
+            try await database.insert(into: "users")
+                .columns("id", "email", "email_key", "first_name", "last_name", "password_hash", "is_active",
+                    "is_superuser", "tokens_valid_after", "created_at", "updated_at")
+                .values(
+                    user.id.bind, SQLBind(user.email.value), SQLBind(user.email.key), SQLBind(user.firstName),
+                    SQLBind(user.lastName), SQLBind(user.passwordHash), SQLBind(user.isActive),
+                    SQLBind(user.isSuperuser), SQLBind(user.tokensValidAfter), SQLBind(user.createdAt),
+                    SQLBind(user.updatedAt)
+                )
+                .run()
+        }
+    }
+
+    public func user(id: UserID) async throws -> User? {
+        try await database.select().columns(Self.userColumns).from("users").where("id", .equal, id.bind)
+            .first()?.user()
+    }
+
+    public func user(email: EmailAddress) async throws -> User? {
+        try await database.select().columns(Self.userColumns).from("users")
+            .where("email_key", .equal, SQLBind(email.key)).first()?.user()
+    }
+
+    public func caller(userID: UserID, tenant: TenantID?) async throws -> (User, [TenantStanding], tenantExists: Bool)? {
+        // One round trip: the user's row repeated once per membership (of the requested tenant only,
+        // when one is named), plus whether the requested tenant exists at all.
+        let userColumns = Self.userColumns.map { "u.\($0)" }.joined(separator: ", ")
+        let tenantFilter: SQLQueryString = tenant.map { "AND m.tenant_id = \(bind: $0.description)" } ?? ""
+        let tenantExists: SQLQueryString =
+            tenant.map { "EXISTS (SELECT 1 FROM tenants WHERE id = \(bind: $0.description))" } ?? "FALSE"
+        let rows = try await database.raw(
+            """
+            SELECT \(unsafeRaw: userColumns), m.tenant_id AS m_tenant_id, m.is_active AS m_is_active,
+                   \(tenantExists) AS tenant_exists
+            FROM users u
+            LEFT JOIN memberships m ON m.user_id = u.id \(tenantFilter)
+            WHERE u.id = \(bind: userID.description)
+            """
+        ).all()
+        guard let first = rows.first else { return nil }
+        let user = try first.user()
+        var standings: [TenantStanding] = []
+        for row in rows where try !row.decodeNil(column: "m_tenant_id") {
+            standings.append(
+                TenantStanding(tenantID: try row.id("m_tenant_id"), isActive: try row.bool("m_is_active"), permissions: [])
+            )
+        }
+        return (user, standings, try first.bool("tenant_exists"))
+    }
+}

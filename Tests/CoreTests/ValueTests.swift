@@ -1,0 +1,39 @@
+import Core
+import Testing
+
+@Suite("Value types")
+struct ValueTests {
+    @Test(arguments: ["a@b.co", "First.Last+tag@example.com", "  spaced@example.org  "])
+    func validEmails(raw: String) throws {
+        let email = try EmailAddress(raw)
+        #expect(email.key == email.value.lowercased())
+        #expect(!email.value.hasPrefix(" "))
+    }
+
+    @Test(arguments: ["", "plain", "@example.com", "a@", "a@b", "a@.com", "a b@example.com", "a@@example.com", "a@example..com"])
+    func invalidEmails(raw: String) {
+        #expect((#expect(throws: DomainError.self) { try EmailAddress(raw) })?.code == .invalid)
+    }
+
+    @Test func emailsCompareCaseInsensitively() throws {
+        #expect(try EmailAddress("Ada@Example.COM") == EmailAddress("ada@example.com"))
+    }
+
+    @Test(arguments: [(nil, nil, 1, 20), (3, 100, 3, 100), (1, 1, 1, 1)] as [(Int?, Int?, Int, Int)])
+    func pageBounds(page: Int?, limit: Int?, expectedPage: Int, expectedLimit: Int) throws {
+        let request = try PageRequest(page: page, limit: limit)
+        #expect(request.page == expectedPage && request.limit == expectedLimit)
+        #expect(request.offset == (expectedPage - 1) * expectedLimit)
+    }
+
+    @Test(arguments: [(0, 20), (1, 0), (1, 101), (-1, 5)] as [(Int, Int)])
+    func pageOutOfBounds(page: Int, limit: Int) {
+        #expect((#expect(throws: DomainError.self) { try PageRequest(page: page, limit: limit) })?.code == .invalid)
+    }
+
+    @Test func passwordPolicy() throws {
+        try PasswordPolicy.validate("long enough")
+        #expect(throws: DomainError.self) { try PasswordPolicy.validate("short") }
+        #expect(throws: DomainError.self) { try PasswordPolicy.validate(String(repeating: "x", count: 73)) }
+    }
+}
