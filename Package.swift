@@ -44,7 +44,9 @@ let package = Package(
             name: "APIContract",
             dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
             resources: [.copy("openapi.yaml")],
-            swiftSettings: swiftSettings,
+            // The generated code uses `package import`; the resource accessor SwiftPM writes uses a plain
+            // import, which is only unambiguous with internal imports by default.
+            swiftSettings: swiftSettings + [.enableUpcomingFeature("InternalImportsByDefault")],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         // Driving adapter: HTTP. Translates requests into core calls and core errors into responses.

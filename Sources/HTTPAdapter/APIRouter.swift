@@ -34,7 +34,7 @@ public func buildRouter(
     }
     routes.record(.get, "/health")
     let transport = RecordingTransport(router: router) { method, path in routes.record(method, path) }
-    try handlers.registerHandlers(on: transport, serverURL: URL(string: "/api/v1")!)
+    try handlers.registerHandlers(on: transport, serverURL: URL(string: APIContract.basePath)!)
     return router
 }
 

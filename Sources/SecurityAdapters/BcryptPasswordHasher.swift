@@ -60,8 +60,8 @@ public final class BcryptPasswordHasher: PasswordHasher {
 
     static func lowerCurrentThreadPriority() {
         #if os(Linux)
-        let threadID = id_t(syscall(Int(SYS_gettid)))
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), threadID, 10)
+        // With `who == 0`, Linux applies the nice value to the calling thread only.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
         #endif
     }
 }

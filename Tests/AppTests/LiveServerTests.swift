@@ -41,14 +41,14 @@ struct LiveServerTests {
         process.arguments = arguments
         process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
         if let directory { process.currentDirectoryURL = directory }
-        let (out, err) = (Pipe(), Pipe())
-        process.standardOutput = out
-        process.standardError = err
+        // Files rather than pipes: reading a pipe while the child exits can fail with EINTR.
+        let (out, err) = (try OutputFile(), try OutputFile())
+        defer { out.remove(); err.remove() }
+        process.standardOutput = out.handle
+        process.standardError = err.handle
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Outcome(status: process.terminationStatus, stdout: out.contents, stderr: err.contents)
     }
 
     static func request(_ url: String, method: String = "GET", body: Data? = nil, headers: [String: String] = [:]) async throws -> (Int, Data) {
@@ -150,8 +150,9 @@ struct LiveServerTests {
         process.executableURL = try binary
         process.arguments = ["serve", "--port", String(port)]
         process.environment = ["PATH": "/usr/bin:/bin", "VIRTUALSTACK_LOG_LEVEL": "warning"].merging(environment) { $1 }
-        let err = Pipe()
-        process.standardError = err
+        let err = try OutputFile()
+        defer { err.remove() }
+        process.standardError = err.handle
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { process.terminate() } }
@@ -164,11 +165,29 @@ struct LiveServerTests {
         }
         guard ready else {
             process.terminate()
-            throw LiveError.notReady(String(decoding: err.fileHandleForReading.availableData, as: UTF8.self))
+            throw LiveError.notReady(err.contents)
         }
         try await body(base)
         process.terminate()  // SIGTERM
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "exit status after SIGTERM")
+    }
+}
+
+/// A temporary file that captures a child process's output.
+struct OutputFile {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("virtualstack-\(UUID().uuidString).log")
+    let handle: FileHandle
+
+    init() throws {
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        handle = try FileHandle(forWritingTo: url)
+    }
+
+    var contents: String { (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
+
+    func remove() {
+        try? handle.close()
+        try? FileManager.default.removeItem(at: url)
     }
 }

@@ -26,6 +26,6 @@ public struct APIHandlers: APIProtocol {
     }
 
     package func getOpenAPIDocument(_ input: Operations.GetOpenAPIDocument.Input) async throws -> Operations.GetOpenAPIDocument.Output {
-        .ok(.init(body: .applicationYaml(HTTPBody(OpenAPIDocument.yaml))))
+        .ok(.init(body: .yaml(HTTPBody(APIContract.document))))
     }
 }

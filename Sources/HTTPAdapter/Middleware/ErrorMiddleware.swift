@@ -13,14 +13,14 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch {
             if var mapped = ErrorResponse(error) {
                 // The router answers 404 for a known path with another method; the contract wants 405.
-                if mapped.status == .notFound, (error as? HTTPError)?.status == .notFound,
-                    let allowed = routes.allowedMethods(forPath: request.uri.path), !allowed.isEmpty
-                {
+                let routeNotFound = mapped.status == .notFound && (error as? HTTPError)?.status == .notFound
+                let allowed = routeNotFound ? routes.allowedMethods(forPath: request.uri.path) : []
+                if !allowed.isEmpty {
                     mapped = ErrorResponse(
                         status: .methodNotAllowed, detail: "Method \(request.method) not allowed",
                         headers: [.allow: allowed.map(\.rawValue).sorted().joined(separator: ", ")]
                     )
-                } else if mapped.status == .notFound, (error as? HTTPError)?.status == .notFound {
+                } else if routeNotFound {
                     mapped.detail = "Not found"
                 }
                 return mapped.response()

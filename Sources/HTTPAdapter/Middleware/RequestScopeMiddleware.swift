@@ -7,7 +7,7 @@ struct RequestScopeMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
-        _ = try await request.collateBody(context: context)
+        _ = try await request.collectBody(upTo: context.maxUploadSize)
         let scope = RequestScope(headers: request.headers, clientAddress: context.remoteAddress?.ipAddress)
         return try await RequestScope.$current.withValue(scope) {
             try await next(request, context)

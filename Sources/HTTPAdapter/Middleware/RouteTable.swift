@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import OpenAPIHummingbird
 import OpenAPIRuntime
 
 /// The (method, path template) pairs the API registers, kept so that a request for a known path with

@@ -1,4 +1,5 @@
 import Foundation
+@preconcurrency import AsyncKit
 import Logging
 import NIOCore
 import NIOPosix

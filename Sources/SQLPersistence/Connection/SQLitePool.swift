@@ -1,3 +1,4 @@
+@preconcurrency import AsyncKit
 import Logging
 import NIOCore
 import NIOPosix

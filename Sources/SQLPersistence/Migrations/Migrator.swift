@@ -18,22 +18,20 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate() async throws -> [Int] {
         let backend = client.backend
-        try await client.sql.raw(
-            """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version INTEGER PRIMARY KEY,
-                name TEXT NOT NULL,
-                applied_at \(unsafeRaw: backend.timestampType) NOT NULL
-            )
-            """
-        ).run()
+        try await serialized { database in
+            try await database.raw(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    applied_at \(unsafeRaw: backend.timestampType) NOT NULL
+                )
+                """
+            ).run()
+        }
         var applied: [Int] = []
         for migration in allMigrations.sorted(by: { $0.version < $1.version }) {
-            let didApply = try await client.transaction { database in
-                if backend == .postgres {
-                    // Serialises concurrent migrators; released at commit or rollback.
-                    try await database.raw("SELECT pg_advisory_xact_lock(7305726)").run()
-                }
+            let didApply = try await serialized { database in
                 let already = try await database.select().column("version").from("schema_migrations")
                     .where("version", .equal, migration.version).first()
                 guard already == nil else { return false }
@@ -52,6 +50,18 @@ public struct Migrator: Sendable {
             }
         }
         return applied
+    }
+
+    /// Runs `work` in a transaction that no other migrator runs concurrently with: PostgreSQL takes an
+    /// advisory lock (released at commit or rollback), SQLite's `BEGIN IMMEDIATE` already excludes writers.
+    func serialized<R: Sendable>(_ work: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let backend = client.backend
+        return try await client.transaction { database in
+            if backend == .postgres {
+                try await database.raw("SELECT pg_advisory_xact_lock(7305726)").run()
+            }
+            return try await work(database)
+        }
     }
 
     /// Versions recorded as applied, ascending.

@@ -54,7 +54,7 @@ struct JSONBody: @unchecked Sendable {
     let value: Any
 
     init(_ response: TestResponse) throws {
-        value = try JSONSerialization.jsonObject(with: Data(buffer: response.body), options: [.fragmentsAllowed])
+        value = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView), options: [.fragmentsAllowed])
     }
 
     subscript(key: String) -> Any? { (value as? [String: Any])?[key] }
@@ -72,7 +72,7 @@ extension TestClientProtocol {
         var buffer: ByteBuffer?
         if let body {
             headers[.contentType] = "application/json"
-            buffer = ByteBuffer(data: try JSONSerialization.data(withJSONObject: body, options: [.fragmentsAllowed]))
+            buffer = ByteBuffer(bytes: Array(try JSONSerialization.data(withJSONObject: body, options: [.fragmentsAllowed])))
         }
         return try await execute(uri: path, method: method, headers: headers, body: buffer)
     }

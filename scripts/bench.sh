@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Benchmarks a release build on a fresh SQLite database with wrk (same machine, loopback only).
+# Usage: scripts/bench.sh [duration-seconds]   (default 10)
+# Prints requests/s and p50/p99 latency for:
+#   GET /health, GET /api/v1/users/me, POST /api/v1/auth/token (8 clients),
+#   GET /api/v1/users/me while 8 clients log in flat out.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10}
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+swift build -c release --product virtualstack >/dev/null
+binary=$(swift build -c release --show-bin-path)/virtualstack
+
+workdir=$(mktemp -d /tmp/virtualstack-bench.XXXXXX)
+port=$((20000 + RANDOM % 20000))
+base="http://127.0.0.1:$port"
+cleanup() { [[ -n "${server:-}" ]] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$workdir"; }
+trap cleanup EXIT
+
+VIRTUALSTACK_DATABASE_URL="sqlite://$workdir/bench.sqlite" VIRTUALSTACK_PORT=$port VIRTUALSTACK_LOG_LEVEL=error \
+VIRTUALSTACK_ADMIN_EMAIL=bench@example.com VIRTUALSTACK_ADMIN_PASSWORD=bench-password \
+    "$binary" serve >"$workdir/server.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
+
+token=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"bench@example.com","password":"bench-password"}' \
+    "$base/api/v1/auth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+
+cat >"$workdir/login.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"username":"bench@example.com","password":"bench-password"}'
+LUA
+cat >"$workdir/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT requests/s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+LUA
+cat "$workdir/report.lua" >>"$workdir/login.lua"
+
+run() { # name, wrk args...
+    local name=$1; shift
+    printf '%-44s ' "$name"
+    wrk --latency -s "$workdir/report.lua" "$@" | sed -n 's/^RESULT //p'
+}
+
+run "GET /health (64 conns)" -t2 -c64 -d"${duration}s" "$base/health"
+run "GET /api/v1/users/me (64 conns)" -t2 -c64 -d"${duration}s" -H "Authorization: Bearer $token" "$base/api/v1/users/me"
+printf '%-44s ' "POST /api/v1/auth/token (8 conns)"
+wrk --latency -s "$workdir/login.lua" -t2 -c8 -d"${duration}s" "$base/api/v1/auth/token" | sed -n 's/^RESULT //p'
+
+# /users/me latency while 8 clients log in flat out.
+wrk -s "$workdir/login.lua" -t1 -c8 -d"$((duration + 2))s" "$base/api/v1/auth/token" >"$workdir/background.txt" &
+sleep 1
+run "GET /api/v1/users/me during logins (8 conns)" -t1 -c8 -d"${duration}s" -H "Authorization: Bearer $token" "$base/api/v1/users/me"
+wait %1 2>/dev/null || true
+printf '%-44s %s\n' "  (background logins)" "$(sed -n 's/^RESULT //p' "$workdir/background.txt")"
