@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 duration=${1:-10}
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-swift build -c release --product virtualstack >/dev/null
-binary=$(swift build -c release --show-bin-path)/virtualstack
+# A scratch path of its own, so the release build does not fight the debug build's lock.
+swift build -c release --product virtualstack --scratch-path .build-release >/dev/null
+binary=$(swift build -c release --scratch-path .build-release --show-bin-path)/virtualstack
 
 workdir=$(mktemp -d /tmp/virtualstack-bench.XXXXXX)
 port=$((20000 + RANDOM % 20000))

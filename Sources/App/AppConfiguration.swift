@@ -1,4 +1,5 @@
 import Configuration
+import Core
 import Foundation
 import Logging
 import SQLPersistence
@@ -24,6 +25,7 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level
     public var corsAllowedOrigins: [String]
     public var bcryptCost: Int
+    public var loginThrottle: LoginThrottle.Policy
 
     public enum ComputeDriverKind: String, Sendable, CaseIterable {
         case simulated, libvirt
@@ -66,6 +68,14 @@ public struct AppConfiguration: Sendable {
         corsAllowedOrigins = config.string(forKey: "cors.allowed.origins", default: "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         bcryptCost = try Self.integer(config, "bcrypt.cost", default: 12, in: 10...16, what: "a bcrypt cost")
+        loginThrottle = LoginThrottle.Policy(
+            freeFailures: try Self.integer(config, "login.max.failures", default: 5, in: 1...1000, what: "a number of attempts"),
+            freeFailuresPerAddress: try Self.integer(
+                config, "login.max.failures.per.address", default: 20, in: 1...100_000, what: "a number of attempts"
+            ),
+            baseDelay: TimeInterval(try Self.integer(config, "login.backoff.seconds", default: 1, in: 1...3600, what: "a number of seconds")),
+            maximumDelay: TimeInterval(try Self.integer(config, "login.backoff.max.seconds", default: 900, in: 1...86_400, what: "a number of seconds"))
+        )
     }
 
     /// Reads an integer as text so that a malformed value is an error rather than silently the default.

@@ -19,7 +19,10 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
     let core = CoreServices(configuration: configuration, database: database)
 
     let router = try buildRouter(
-        handlers: APIHandlers(authentication: core.authentication),
+        handlers: APIHandlers(
+            authentication: core.authentication, tenants: core.tenants, members: core.members, roles: core.roles,
+            profile: core.profile
+        ),
         settings: HTTPSettings(corsAllowedOrigins: Set(configuration.corsAllowedOrigins)),
         health: { await core.databaseAnswers() }
     )

@@ -12,6 +12,10 @@ struct CoreServices: Sendable {
     let tokens: JWTAccessTokenCodec
     let authentication: AuthenticationService
     let bootstrap: BootstrapService
+    let tenants: TenantService
+    let members: MemberService
+    let roles: RoleService
+    let profile: ProfileService
 
     /// The settings key under which a generated token signing secret is kept.
     static let jwtSecretSetting = "jwt_secret"
@@ -23,9 +27,14 @@ struct CoreServices: Sendable {
         tokens = JWTAccessTokenCodec()
         authentication = AuthenticationService(
             store: store, hasher: hasher, tokens: tokens, environment: environment,
-            tokenLifetime: TimeInterval(configuration.accessTokenLifetime)
+            tokenLifetime: TimeInterval(configuration.accessTokenLifetime),
+            throttle: LoginThrottle(policy: configuration.loginThrottle)
         )
         bootstrap = BootstrapService(store: store, hasher: hasher, environment: environment)
+        tenants = TenantService(store: store, environment: environment)
+        members = MemberService(store: store, hasher: hasher, environment: environment)
+        roles = RoleService(store: store, environment: environment)
+        profile = ProfileService(store: store, hasher: hasher, environment: environment)
     }
 
     /// Start-up work before the first request: migrate, install the signing key, and create the

@@ -13,11 +13,13 @@ public struct AuthenticationService: Sendable {
     let tokens: any AccessTokenCodec
     let environment: CoreEnvironment
     let tokenLifetime: TimeInterval
+    let throttle: LoginThrottle
 
     public init(
         store: any IdentityStore, hasher: any PasswordHasher, tokens: any AccessTokenCodec,
-        environment: CoreEnvironment, tokenLifetime: TimeInterval
+        environment: CoreEnvironment, tokenLifetime: TimeInterval, throttle: LoginThrottle
     ) {
+        self.throttle = throttle
         self.store = store
         self.hasher = hasher
         self.tokens = tokens
@@ -28,20 +30,27 @@ public struct AuthenticationService: Sendable {
     static let loginFailed = DomainError.unauthenticated("Incorrect email or password")
 
     /// Checks the password and issues an access token. Unknown email, wrong password and disabled
-    /// account all fail the same way, after the same amount of work.
-    public func login(email rawEmail: String, password: String) async throws -> IssuedAccessToken {
-        guard let email = try? EmailAddress(rawEmail) else {
-            await hasher.verifyDecoy(password)
+    /// account all fail the same way, after the same amount of work; repeated failures are throttled
+    /// per account and per client address (checked before any password work is spent).
+    public func login(email rawEmail: String, password: String, clientAddress: String?) async throws -> IssuedAccessToken {
+        let account = rawEmail.trimmingWhitespace().lowercased()
+        try await throttle.checkAllowed(account: account, address: clientAddress, now: environment.now())
+        guard let user = try await verifiedUser(email: rawEmail, password: password) else {
+            await throttle.recordFailure(account: account, address: clientAddress, now: environment.now())
             throw Self.loginFailed
         }
-        guard let user = try await store.user(email: email) else {
-            await hasher.verifyDecoy(password)
-            throw Self.loginFailed
-        }
-        guard await hasher.verify(password, against: user.passwordHash), user.isActive else {
-            throw Self.loginFailed
-        }
+        await throttle.recordSuccess(account: account)
         return try await issueToken(for: user.id)
+    }
+
+    /// The active account with this email and password, or nil; always one bcrypt verification.
+    func verifiedUser(email rawEmail: String, password: String) async throws -> User? {
+        guard let email = try? EmailAddress(rawEmail), let user = try await store.user(email: email) else {
+            await hasher.verifyDecoy(password)
+            return nil
+        }
+        guard await hasher.verify(password, against: user.passwordHash), user.isActive else { return nil }
+        return user
     }
 
     func issueToken(for userID: UserID) async throws -> IssuedAccessToken {

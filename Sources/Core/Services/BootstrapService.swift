@@ -1,6 +1,6 @@
 import Foundation
 
-/// Creating the first superuser, the `Default` tenant and the superuser's membership there.
+/// Creating the first superuser, the `Default` tenant, and the superuser's membership there as `Tenant Admin`.
 public struct BootstrapService: Sendable {
     let store: any IdentityStore
     let hasher: any PasswordHasher
@@ -36,7 +36,7 @@ public struct BootstrapService: Sendable {
             try await store.insertUser(
                 User(
                     id: userID, email: email, firstName: "Admin", lastName: "User", passwordHash: passwordHash,
-                    isActive: true, isSuperuser: true, tokensValidAfter: .distantPast, createdAt: now, updatedAt: now
+                    isActive: true, isSuperuser: true, tokensValidAfter: Date(timeIntervalSince1970: 0), createdAt: now, updatedAt: now
                 )
             )
             let tenant: Tenant
@@ -52,6 +52,7 @@ public struct BootstrapService: Sendable {
             try await store.insertMembership(
                 Membership(userID: userID, tenantID: tenant.id, isActive: true, createdAt: now)
             )
+            try await store.assign(SystemRole.tenantAdmin, to: userID, in: tenant.id, at: now)
             return .created(userID)
         }
     }

@@ -8,12 +8,26 @@ extension APIHandlers {
         case .json(let body): credentials = body
         case .urlEncodedForm(let body): credentials = body
         }
-        let issued = try await authentication.login(email: credentials.username, password: credentials.password)
+        let issued = try await authentication.login(
+            email: credentials.username, password: credentials.password, clientAddress: RequestScope.current.clientAddress
+        )
         return .ok(.init(body: .json(.init(accessToken: issued.token, tokenType: .bearer, expiresIn: issued.expiresIn))))
     }
 
     package func getCurrentUser(_ input: Operations.GetCurrentUser.Input) async throws -> Operations.GetCurrentUser.Output {
         let user = try await caller().principal.user
+        return .ok(.init(body: .json(.init(user))))
+    }
+}
+
+extension APIHandlers {
+    package func updateCurrentUser(_ input: Operations.UpdateCurrentUser.Input) async throws -> Operations.UpdateCurrentUser.Output {
+        guard case .json(let body) = input.body else { throw DomainError.malformed("Expected a JSON body") }
+        let principal = try await caller().principal
+        let user = try await profile.update(
+            principal,
+            .init(firstName: body.firstName, lastName: body.lastName, newPassword: body.password, currentPassword: body.currentPassword)
+        )
         return .ok(.init(body: .json(.init(user))))
     }
 }

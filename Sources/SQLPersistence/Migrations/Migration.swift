@@ -8,5 +8,6 @@ struct Migration: Sendable {
 
 /// Every migration, oldest first. Append only.
 let allMigrations: [Migration] = [
-    foundationSchema
+    foundationSchema,
+    accessControlSchema,
 ]

@@ -18,32 +18,54 @@ extension SQLIdentityStore {
         }
     }
 
+    public func updateTenant(_ tenant: Tenant) async throws {
+        try await translatingErrors(conflict: "A tenant named '\(tenant.name)' already exists") {
+            try await database.update("tenants")
+                .set("name", to: SQLBind(tenant.name)).set("name_key", to: SQLBind(tenant.name.lowercased()))
+                .set("description", to: SQLBind(tenant.description)).set("is_active", to: SQLBind(tenant.isActive))
+                .set("updated_at", to: SQLBind(tenant.updatedAt))
+                .where("id", .equal, tenant.id.bind)
+                .run()
+        }
+    }
+
+    public func tenant(id: TenantID) async throws -> Tenant? {
+        try await database.select().columns(Self.tenantColumns).from("tenants").where("id", .equal, id.bind)
+            .first()?.tenant()
+    }
+
     public func tenant(named name: String) async throws -> Tenant? {
         try await database.select().columns(Self.tenantColumns).from("tenants")
             .where("name_key", .equal, SQLBind(name.lowercased())).first()?.tenant()
     }
 
-    public func insertMembership(_ membership: Membership) async throws {
-        try await translatingErrors(conflict: "The user is already a member of this tenant") {
-            try await database.insert(into: "memberships")
-                .columns("tenant_id", "user_id", "is_active", "created_at")
-                .values(
-                    membership.tenantID.bind, membership.userID.bind, SQLBind(membership.isActive),
-                    SQLBind(membership.createdAt)
-                )
-                .run()
-        }
+    public func allTenants() async throws -> [Tenant] {
+        try await database.select().columns(Self.tenantColumns).from("tenants").orderBy("name_key").all()
+            .map { try $0.tenant() }
     }
 
-    public func membership(userID: UserID, tenantID: TenantID) async throws -> Membership? {
-        guard
-            let row = try await database.select().columns("tenant_id", "user_id", "is_active", "created_at")
-                .from("memberships").where("tenant_id", .equal, tenantID.bind).where("user_id", .equal, userID.bind)
-                .first()
-        else { return nil }
-        return Membership(
-            userID: try row.id("user_id"), tenantID: try row.id("tenant_id"), isActive: try row.bool("is_active"),
-            createdAt: try row.date("created_at")
-        )
+    public func tenants(ofMember userID: UserID) async throws -> [Tenant] {
+        try await database.raw(
+            """
+            SELECT t.id, t.name, t.description, t.is_active, t.created_at, t.updated_at
+            FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+            WHERE m.user_id = \(bind: userID.description) AND m.is_active = \(bind: true)
+            ORDER BY t.name_key
+            """
+        ).all().map { try $0.tenant() }
+    }
+
+    public func deleteTenant(id: TenantID) async throws {
+        try await withinTransaction { store in
+            let database = store.database
+            let tenant = id.description
+            try await database.raw("DELETE FROM role_assignments WHERE tenant_id = \(bind: tenant)").run()
+            try await database.raw("DELETE FROM memberships WHERE tenant_id = \(bind: tenant)").run()
+            try await database.raw(
+                "DELETE FROM role_permissions WHERE role_id IN (SELECT id FROM roles WHERE tenant_id = \(bind: tenant))"
+            ).run()
+            try await database.raw("DELETE FROM roles WHERE tenant_id = \(bind: tenant)").run()
+            try await database.raw("DELETE FROM tenants WHERE id = \(bind: tenant)").run()
+        }
     }
 }

@@ -37,9 +37,22 @@ extension SQLIdentityStore {
             .where("email_key", .equal, SQLBind(email.key)).first()?.user()
     }
 
+    public func updateUser(_ user: User) async throws {
+        try await translatingErrors(conflict: "A user with email \(user.email) already exists") {
+            try await database.update("users")
+                .set("email", to: SQLBind(user.email.value)).set("email_key", to: SQLBind(user.email.key))
+                .set("first_name", to: SQLBind(user.firstName)).set("last_name", to: SQLBind(user.lastName))
+                .set("password_hash", to: SQLBind(user.passwordHash)).set("is_active", to: SQLBind(user.isActive))
+                .set("is_superuser", to: SQLBind(user.isSuperuser))
+                .set("tokens_valid_after", to: SQLBind(user.tokensValidAfter)).set("updated_at", to: SQLBind(user.updatedAt))
+                .where("id", .equal, user.id.bind)
+                .run()
+        }
+    }
+
     public func caller(userID: UserID, tenant: TenantID?) async throws -> (User, [TenantStanding], tenantExists: Bool)? {
-        // One round trip: the user's row repeated once per membership (of the requested tenant only,
-        // when one is named), plus whether the requested tenant exists at all.
+        // One round trip: the user's row once per (membership, permission) pair, for the requested
+        // tenant only when one is named, plus whether the requested tenant exists at all.
         let userColumns = Self.userColumns.map { "u.\($0)" }.joined(separator: ", ")
         let tenantFilter: SQLQueryString = tenant.map { "AND m.tenant_id = \(bind: $0.description)" } ?? ""
         let tenantExists: SQLQueryString =
@@ -47,20 +60,31 @@ extension SQLIdentityStore {
         let rows = try await database.raw(
             """
             SELECT \(unsafeRaw: userColumns), m.tenant_id AS m_tenant_id, m.is_active AS m_is_active,
-                   \(tenantExists) AS tenant_exists
+                   rp.permission_id AS permission_id, \(tenantExists) AS tenant_exists
             FROM users u
             LEFT JOIN memberships m ON m.user_id = u.id \(tenantFilter)
+            LEFT JOIN role_assignments a ON a.tenant_id = m.tenant_id AND a.user_id = m.user_id
+            LEFT JOIN role_permissions rp ON rp.role_id = a.role_id
             WHERE u.id = \(bind: userID.description)
             """
         ).all()
         guard let first = rows.first else { return nil }
-        let user = try first.user()
-        var standings: [TenantStanding] = []
+        var order: [TenantID] = []
+        var active: [TenantID: Bool] = [:]
+        var permissions: [TenantID: Set<Permission>] = [:]
         for row in rows where try !row.decodeNil(column: "m_tenant_id") {
-            standings.append(
-                TenantStanding(tenantID: try row.id("m_tenant_id"), isActive: try row.bool("m_is_active"), permissions: [])
-            )
+            let tenantID: TenantID = try row.id("m_tenant_id")
+            if active[tenantID] == nil {
+                order.append(tenantID)
+                active[tenantID] = try row.bool("m_is_active")
+            }
+            if let permission = try row.optionalString("permission_id") {
+                permissions[tenantID, default: []].insert(Permission(permission))
+            }
         }
-        return (user, standings, try first.bool("tenant_exists"))
+        let standings = order.map {
+            TenantStanding(tenantID: $0, isActive: active[$0] ?? false, permissions: permissions[$0] ?? [])
+        }
+        return (try first.user(), standings, try first.bool("tenant_exists"))
     }
 }

@@ -22,7 +22,11 @@ public struct SQLIdentityStore: IdentityStore {
     }
 
     public func transaction<R: Sendable>(_ work: @escaping @Sendable (any IdentityStore) async throws -> R) async throws -> R {
-        // Already inside one: join it rather than nesting.
+        try await withinTransaction(work)
+    }
+
+    /// Runs `work` with a store bound to one transaction; joins the current one rather than nesting.
+    func withinTransaction<R: Sendable>(_ work: @escaping @Sendable (SQLIdentityStore) async throws -> R) async throws -> R {
         if inTransaction { return try await work(self) }
         let client = self.client
         return try await translatingErrors {

@@ -1,0 +1,155 @@
+import Foundation
+
+/// Roles of a tenant: the system roles everyone shares (read-only) and the tenant's custom roles.
+public struct RoleService: Sendable {
+    let store: any IdentityStore
+    let environment: CoreEnvironment
+
+    public init(store: any IdentityStore, environment: CoreEnvironment) {
+        self.store = store
+        self.environment = environment
+    }
+
+    public struct Draft: Sendable {
+        public var name: String?
+        public var description: String??
+        public var permissionIDs: [String]?
+
+        public init(name: String? = nil, description: String?? = nil, permissionIDs: [String]? = nil) {
+            self.name = name
+            self.description = description
+            self.permissionIDs = permissionIDs
+        }
+    }
+
+    public func permissions(in access: TenantAccess) async throws -> [PermissionInfo] {
+        try access.require(.roleRead)
+        return try await store.permissionCatalog()
+    }
+
+    public func list(in access: TenantAccess) async throws -> [RoleSummary] {
+        try access.require(.roleRead)
+        return try await detailed(try await store.roles(visibleIn: access.tenantID))
+    }
+
+    public func get(in access: TenantAccess, id: RoleID) async throws -> RoleSummary {
+        try access.require(.roleRead)
+        let role = try await visibleRole(id, in: access.tenantID)
+        return try await detailed(RoleSummary(role: role, userCount: try await store.assignmentCount(of: id, in: access.tenantID)))
+    }
+
+    /// Adds the catalog entries of each role's permissions (one catalog query for the whole list).
+    func detailed(_ summaries: [RoleSummary]) async throws -> [RoleSummary] {
+        let catalog = Dictionary(uniqueKeysWithValues: try await store.permissionCatalog().map { ($0.id, $0) })
+        return summaries.map { summary in
+            var summary = summary
+            summary.permissionDetails = summary.role.permissions.sorted().compactMap { catalog[$0] }
+            return summary
+        }
+    }
+
+    func detailed(_ summary: RoleSummary) async throws -> RoleSummary {
+        try await detailed([summary])[0]
+    }
+
+    public func create(in access: TenantAccess, _ draft: Draft) async throws -> RoleSummary {
+        try access.require(.roleCreate)
+        guard let rawName = draft.name else { throw DomainError.invalid("name is required") }
+        let name = try Names.valid(rawName, field: "name")
+        let permissions = try await knownPermissions(draft.permissionIDs ?? [])
+        try AccessPolicy.requireCanGrant(permissions, by: access)
+        try await requireNameFree(name, in: access.tenantID, except: nil)
+        let now = environment.now()
+        let role = Role(
+            id: environment.newID(), tenantID: access.tenantID, name: name, description: draft.description ?? nil,
+            permissions: permissions, createdAt: now, updatedAt: now
+        )
+        try await store.insertRole(role)
+        return try await detailed(RoleSummary(role: role, userCount: 0))
+    }
+
+    /// Partial update; `permission_ids` replaces the whole set. System roles cannot be changed (409).
+    public func update(in access: TenantAccess, id: RoleID, _ draft: Draft) async throws -> RoleSummary {
+        try access.require(.roleUpdate)
+        var role = try await customRole(id, in: access.tenantID, action: "changed")
+        if let rawName = draft.name {
+            role.name = try Names.valid(rawName, field: "name")
+            try await requireNameFree(role.name, in: access.tenantID, except: id)
+        }
+        if let description = draft.description { role.description = description }
+        if let permissionIDs = draft.permissionIDs {
+            let permissions = try await knownPermissions(permissionIDs)
+            // Adding permissions is granting them to every holder of the role.
+            try AccessPolicy.requireCanGrant(permissions.subtracting(role.permissions), by: access)
+            role.permissions = permissions
+        }
+        role.updatedAt = environment.now()
+        try await store.updateRole(role)
+        return try await detailed(RoleSummary(role: role, userCount: try await store.assignmentCount(of: id, in: access.tenantID)))
+    }
+
+    /// Deletes a custom role that nobody holds (409 while assigned, 409 for system roles).
+    public func delete(in access: TenantAccess, id: RoleID) async throws {
+        try access.require(.roleDelete)
+        _ = try await customRole(id, in: access.tenantID, action: "deleted")
+        let tenantID = access.tenantID
+        try await store.transaction { store in
+            guard try await store.assignmentCount(of: id, in: tenantID) == 0 else {
+                throw DomainError.conflict("The role is still assigned to users; unassign them first")
+            }
+            try await store.deleteRole(id, of: tenantID)
+        }
+    }
+
+    public func holders(in access: TenantAccess, id: RoleID) async throws -> [UserID] {
+        try access.require(.userRead, .roleRead)
+        _ = try await visibleRole(id, in: access.tenantID)
+        return try await store.userIDs(holding: id, in: access.tenantID)
+    }
+
+    /// Sets the complete list of holders in this tenant, atomically. Every user must be a member.
+    public func setHolders(in access: TenantAccess, id: RoleID, userIDs: [UserID]) async throws -> [UserID] {
+        try access.require(.roleAssignUsers)
+        let role = try await visibleRole(id, in: access.tenantID)
+        try AccessPolicy.requireCanGrant(role.permissions, by: access)
+        let wanted = Set(userIDs)
+        let tenantID = access.tenantID
+        let now = environment.now()
+        try await store.transaction { store in
+            let members = try await store.memberIDs(wanted, of: tenantID)
+            if let outsider = wanted.subtracting(members).sorted(by: { $0.description < $1.description }).first {
+                throw DomainError.invalid("User \(outsider) is not a member of this tenant")
+            }
+            try await store.replaceHolders(of: id, in: tenantID, with: wanted, at: now)
+        }
+        return try await store.userIDs(holding: id, in: tenantID)
+    }
+
+    func visibleRole(_ id: RoleID, in tenantID: TenantID) async throws -> Role {
+        guard let role = try await store.role(id, visibleIn: tenantID) else { throw DomainError.notFound("Role not found") }
+        return role
+    }
+
+    func customRole(_ id: RoleID, in tenantID: TenantID, action: String) async throws -> Role {
+        let role = try await visibleRole(id, in: tenantID)
+        guard !role.isSystem else { throw DomainError.conflict("System roles cannot be \(action)") }
+        return role
+    }
+
+    /// Custom role names are unique in the tenant and may not shadow a system role.
+    func requireNameFree(_ name: String, in tenantID: TenantID, except id: RoleID?) async throws {
+        if let existing = try await store.roleID(named: name, visibleIn: tenantID), existing != id {
+            throw DomainError.conflict("A role named '\(name)' already exists")
+        }
+    }
+
+    func knownPermissions(_ ids: [String]) async throws -> Set<Permission> {
+        let catalog = Set(try await store.permissionCatalog().map(\.id))
+        let requested = Set(ids.map(Permission.init))
+        let unknown = requested.subtracting(catalog)
+        guard unknown.isEmpty else {
+            throw DomainError.invalid("Unknown permission ids: \(unknown.sorted().map(\.id).joined(separator: ", "))")
+        }
+        return requested
+    }
+}

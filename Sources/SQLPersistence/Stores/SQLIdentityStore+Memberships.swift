@@ -1,0 +1,128 @@
+import Core
+import Foundation
+import SQLKit
+
+extension SQLIdentityStore {
+    public func insertMembership(_ membership: Membership) async throws {
+        try await translatingErrors(conflict: "The user is already a member of this tenant") {
+            try await database.insert(into: "memberships")
+                .columns("tenant_id", "user_id", "is_active", "created_at")
+                .values(
+                    membership.tenantID.bind, membership.userID.bind, SQLBind(membership.isActive),
+                    SQLBind(membership.createdAt)
+                )
+                .run()
+        }
+    }
+
+    public func membership(userID: UserID, tenantID: TenantID) async throws -> Membership? {
+        guard
+            let row = try await database.select().columns("tenant_id", "user_id", "is_active", "created_at")
+                .from("memberships").where("tenant_id", .equal, tenantID.bind).where("user_id", .equal, userID.bind)
+                .first()
+        else { return nil }
+        return Membership(
+            userID: try row.id("user_id"), tenantID: try row.id("tenant_id"), isActive: try row.bool("is_active"),
+            createdAt: try row.date("created_at")
+        )
+    }
+
+    public func updateMembership(_ membership: Membership) async throws {
+        try await database.update("memberships").set("is_active", to: SQLBind(membership.isActive))
+            .where("tenant_id", .equal, membership.tenantID.bind).where("user_id", .equal, membership.userID.bind)
+            .run()
+    }
+
+    public func deleteMembership(userID: UserID, tenantID: TenantID) async throws -> Bool {
+        try await withinTransaction { store in
+            guard try await store.membership(userID: userID, tenantID: tenantID) != nil else { return false }
+            let database = store.database
+            try await database.delete(from: "role_assignments")
+                .where("tenant_id", .equal, tenantID.bind).where("user_id", .equal, userID.bind).run()
+            try await database.delete(from: "memberships")
+                .where("tenant_id", .equal, tenantID.bind).where("user_id", .equal, userID.bind).run()
+            return true
+        }
+    }
+
+    public func members(of tenantID: TenantID, search: String?, page: PageRequest) async throws -> Page<Member> {
+        let tenant = tenantID.description
+        let filter: SQLQueryString
+        if let search, !search.isEmpty {
+            let pattern = "%" + Self.escapeLike(search.lowercased()) + "%"
+            filter = """
+                AND (u.email_key LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(u.first_name) LIKE \(bind: pattern) ESCAPE '\\'
+                     OR LOWER(u.last_name) LIKE \(bind: pattern) ESCAPE '\\')
+                """
+        } else {
+            filter = ""
+        }
+        let userColumns = Self.userColumns.map { "u.\($0)" }.joined(separator: ", ")
+        let rows = try await database.raw(
+            """
+            SELECT \(unsafeRaw: userColumns), m.is_active AS m_is_active, m.created_at AS m_created_at
+            FROM memberships m JOIN users u ON u.id = m.user_id
+            WHERE m.tenant_id = \(bind: tenant) \(filter)
+            ORDER BY m.created_at, m.user_id
+            LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
+            """
+        ).all()
+        let total = try await database.raw(
+            "SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = \(bind: tenant) \(filter)"
+        ).first()?.int("n") ?? 0
+        let users = try rows.map { row in
+            (try row.user(), try row.bool("m_is_active"), try row.date("m_created_at"))
+        }
+        let roleNames = try await roleNames(of: users.map(\.0.id), in: tenantID)
+        let members = users.map { user, isActive, joined in
+            Member(
+                user: user,
+                membership: Membership(userID: user.id, tenantID: tenantID, isActive: isActive, createdAt: joined),
+                roleNames: roleNames[user.id] ?? []
+            )
+        }
+        return Page(items: members, total: total, request: page)
+    }
+
+    public func member(_ userID: UserID, of tenantID: TenantID) async throws -> Member? {
+        guard let membership = try await membership(userID: userID, tenantID: tenantID),
+            let user = try await user(id: userID)
+        else { return nil }
+        let names = try await roleNames(of: [userID], in: tenantID)
+        return Member(user: user, membership: membership, roleNames: names[userID] ?? [])
+    }
+
+    public func memberIDs(_ userIDs: Set<UserID>, of tenantID: TenantID) async throws -> Set<UserID> {
+        guard !userIDs.isEmpty else { return [] }
+        let rows = try await database.raw(
+            """
+            SELECT user_id FROM memberships
+            WHERE tenant_id = \(bind: tenantID.description) AND user_id IN (\(binds: userIDs.map(\.description)))
+            """
+        ).all()
+        return Set(try rows.map { try $0.id("user_id") })
+    }
+
+    /// Role names per user in one query, sorted by name.
+    func roleNames(of userIDs: [UserID], in tenantID: TenantID) async throws -> [UserID: [String]] {
+        guard !userIDs.isEmpty else { return [:] }
+        let rows = try await database.raw(
+            """
+            SELECT a.user_id, r.name FROM role_assignments a JOIN roles r ON r.id = a.role_id
+            WHERE a.tenant_id = \(bind: tenantID.description) AND a.user_id IN (\(binds: userIDs.map(\.description)))
+            ORDER BY r.name
+            """
+        ).all()
+        var names: [UserID: [String]] = [:]
+        for row in rows {
+            names[try row.id("user_id"), default: []].append(try row.string("name"))
+        }
+        return names
+    }
+
+    /// Makes `%`, `_` and `\` in user input match themselves in a LIKE pattern.
+    static func escapeLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+    }
+}
