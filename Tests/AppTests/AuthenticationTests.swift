@@ -52,14 +52,20 @@ struct AuthenticationTests {
             // Warm the decoy hash so both paths below do exactly one bcrypt verification.
             _ = try await client.json(.post, "/api/v1/auth/token", body: ["username": "warm@example.com", "password": "x"])
 
+            // Minimum of a few rounds each: robust against other tests loading the CPU meanwhile.
+            var wrongTimes: [Duration] = []
+            var unknownTimes: [Duration] = []
             var wrong: TestResponse?
-            let wrongTime = try await clock.measure {
-                wrong = try await client.json(.post, "/api/v1/auth/token", body: ["username": Admin.email, "password": "not-the-password"])
-            }
             var unknown: TestResponse?
-            let unknownTime = try await clock.measure {
-                unknown = try await client.json(.post, "/api/v1/auth/token", body: ["username": "nobody@example.com", "password": "not-the-password"])
+            for round in 0..<4 {
+                wrongTimes.append(try await clock.measure {
+                    wrong = try await client.json(.post, "/api/v1/auth/token", body: ["username": Admin.email, "password": "not-the-password"])
+                })
+                unknownTimes.append(try await clock.measure {
+                    unknown = try await client.json(.post, "/api/v1/auth/token", body: ["username": "nobody\(round)@example.com", "password": "not-the-password"])
+                })
             }
+            let (wrongTime, unknownTime) = (wrongTimes.min()!, unknownTimes.min()!)
 
             let (wrongResponse, unknownResponse) = (try #require(wrong), try #require(unknown))
             try expectError(wrongResponse, .unauthorized)
@@ -67,8 +73,9 @@ struct AuthenticationTests {
             #expect(wrongResponse.headers[.wwwAuthenticate] == "Bearer")
             #expect(unknownResponse.headers[.wwwAuthenticate] == "Bearer")
             #expect(String(buffer: wrongResponse.body) == String(buffer: unknownResponse.body))
-            // Both paths run one bcrypt verification; neither is an order of magnitude faster.
-            #expect(unknownTime > wrongTime / 3 && wrongTime > unknownTime / 3, "wrong \(wrongTime), unknown \(unknownTime)")
+            // Both paths run one bcrypt verification (proven exactly in `LoginWorkTests`); with other tests
+            // loading the CPU meanwhile, only an order of magnitude is a reliable bound here.
+            #expect(unknownTime > wrongTime / 10 && wrongTime > unknownTime / 10, "wrong \(wrongTime), unknown \(unknownTime)")
         }
     }
 
