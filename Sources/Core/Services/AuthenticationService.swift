@@ -27,6 +27,12 @@ public struct AuthenticationService: Sendable {
         self.tokenLifetime = tokenLifetime
     }
 
+    /// A token is good for an active account that has not changed its password since the token was
+    /// issued (a password change moves `tokensValidAfter` forward and so revokes every older token).
+    static func accepts(_ user: User, _ claims: AccessTokenClaims) -> Bool {
+        user.isActive && claims.issuedAt >= user.tokensValidAfter
+    }
+
     static let loginFailed = DomainError.unauthenticated("Incorrect email or password")
 
     /// Checks the password and issues an access token. Unknown email, wrong password and disabled
@@ -64,14 +70,22 @@ public struct AuthenticationService: Sendable {
         return IssuedAccessToken(token: try await tokens.sign(claims), expiresIn: Int(tokenLifetime))
     }
 
+    /// Verifies a bearer token and loads only the account: for requests outside any tenant
+    /// (`/users/me`, `/tenants`), one primary-key lookup.
+    public func authenticatePrincipal(bearerToken: String) async throws -> Principal {
+        let claims = try await tokens.verify(bearerToken, now: environment.now())
+        guard let user = try await store.user(id: claims.subject), Self.accepts(user, claims) else {
+            throw DomainError.unauthenticated()
+        }
+        return Principal(user: user, credential: .accessToken)
+    }
+
     /// Verifies a bearer token and loads the caller with their standing in `tenant` (or in all their
     /// tenants when none is named), in one store query.
     public func authenticate(bearerToken: String, tenant: TenantID?) async throws -> Caller {
         let claims = try await tokens.verify(bearerToken, now: environment.now())
         guard let (user, standings, tenantExists) = try await store.caller(userID: claims.subject, tenant: tenant),
-            user.isActive,
-            // A password change moves `tokensValidAfter` forward and so revokes every older token.
-            claims.issuedAt >= user.tokensValidAfter
+            Self.accepts(user, claims)
         else {
             throw DomainError.unauthenticated()
         }

@@ -15,7 +15,7 @@ extension APIHandlers {
     }
 
     package func getCurrentUser(_ input: Operations.GetCurrentUser.Input) async throws -> Operations.GetCurrentUser.Output {
-        let user = try await caller().principal.user
+        let user = try await principal().user
         return .ok(.init(body: .json(.init(user))))
     }
 }
@@ -23,7 +23,7 @@ extension APIHandlers {
 extension APIHandlers {
     package func updateCurrentUser(_ input: Operations.UpdateCurrentUser.Input) async throws -> Operations.UpdateCurrentUser.Output {
         guard case .json(let body) = input.body else { throw DomainError.malformed("Expected a JSON body") }
-        let principal = try await caller().principal
+        let principal = try await principal()
         let user = try await profile.update(
             principal,
             .init(firstName: body.firstName, lastName: body.lastName, newPassword: body.password, currentPassword: body.currentPassword)

@@ -30,6 +30,12 @@ public struct APIHandlers: APIProtocol {
         return try await authentication.authenticate(bearerToken: token, tenant: try scope.requestedTenant())
     }
 
+    /// The verified caller's account, for endpoints outside any tenant.
+    func principal() async throws -> Principal {
+        guard let token = RequestScope.current.bearerToken else { throw DomainError.unauthenticated("Not authenticated") }
+        return try await authentication.authenticatePrincipal(bearerToken: token)
+    }
+
     /// The caller acting in the request's tenant (`X-Tenant-ID`, or their only tenant).
     func tenantAccess() async throws -> TenantAccess {
         let scope = RequestScope.current

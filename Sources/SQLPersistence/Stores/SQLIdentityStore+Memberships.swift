@@ -67,9 +67,12 @@ extension SQLIdentityStore {
             LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
             """
         ).all()
-        let total = try await database.raw(
-            "SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = \(bind: tenant) \(filter)"
-        ).first()?.int("n") ?? 0
+        // Without a search the count needs no join: the membership index alone answers it.
+        let countQuery: SQLQueryString =
+            search?.isEmpty == false
+            ? "SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = \(bind: tenant) \(filter)"
+            : "SELECT COUNT(*) AS n FROM memberships WHERE tenant_id = \(bind: tenant)"
+        let total = try await database.raw(countQuery).first()?.int("n") ?? 0
         let users = try rows.map { row in
             (try row.user(), try row.bool("m_is_active"), try row.date("m_created_at"))
         }
