@@ -36,7 +36,7 @@ extension APIHandlers {
 
     package func listTenantUsers(_ input: Operations.ListTenantUsers.Input) async throws -> Operations.ListTenantUsers.Output {
         let page = try PageRequest(page: input.query.page, limit: input.query.limit)
-        let access = try await tenantAccess(inPathTenant: IDs.path(input.path.tenantId, "Tenant"))
+        let access = try await tenantAccess(in: IDs.path(input.path.tenantId, "Tenant"))
         return .ok(.init(body: .json(.init(try await members.list(in: access, page: page)))))
     }
 }

@@ -22,31 +22,26 @@ public struct APIHandlers: APIProtocol {
         self.profile = profile
     }
 
-    /// The verified caller of this request, with their standing in the requested tenant
-    /// (or in all their tenants when the request names none).
-    func caller() async throws -> Caller {
-        let scope = RequestScope.current
-        guard let token = scope.bearerToken else { throw DomainError.unauthenticated("Not authenticated") }
-        return try await authentication.authenticate(bearerToken: token, tenant: try scope.requestedTenant())
+    /// The request's bearer token; without one the request is unauthenticated.
+    func bearerToken() throws(DomainError) -> String {
+        guard let token = RequestScope.current.bearerToken else { throw .unauthenticated("Not authenticated") }
+        return token
     }
 
     /// The verified caller's account, for endpoints outside any tenant.
     func principal() async throws -> Principal {
-        guard let token = RequestScope.current.bearerToken else { throw DomainError.unauthenticated("Not authenticated") }
-        return try await authentication.authenticatePrincipal(bearerToken: token)
+        try await authentication.authenticatePrincipal(bearerToken: bearerToken())
     }
 
     /// The caller acting in the request's tenant (`X-Tenant-ID`, or their only tenant).
     func tenantAccess() async throws -> TenantAccess {
-        let scope = RequestScope.current
-        return try await caller().access(in: try scope.requestedTenant())
+        try await tenantAccess(in: RequestScope.current.requestedTenant())
     }
 
-    /// The caller acting in a tenant named by the path (for `/tenants/{id}/...`), whatever the header says.
-    func tenantAccess(inPathTenant tenantID: TenantID) async throws -> TenantAccess {
-        let scope = RequestScope.current
-        guard let token = scope.bearerToken else { throw DomainError.unauthenticated("Not authenticated") }
-        return try await authentication.authenticate(bearerToken: token, tenant: tenantID).access(in: tenantID)
+    /// The caller acting in `tenant` (for `/tenants/{id}/...` the path's tenant, whatever the header says);
+    /// nil picks the caller's only tenant.
+    func tenantAccess(in tenant: TenantID?) async throws -> TenantAccess {
+        try await authentication.authenticate(bearerToken: bearerToken(), tenant: tenant).access(in: tenant)
     }
 
     package func getOpenAPIDocument(_ input: Operations.GetOpenAPIDocument.Input) async throws -> Operations.GetOpenAPIDocument.Output {
