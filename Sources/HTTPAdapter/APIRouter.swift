@@ -34,7 +34,10 @@ public func buildRouter(
     }
     routes.record(.get, "/health")
     let transport = RecordingTransport(router: router) { method, path in routes.record(method, path) }
-    try handlers.registerHandlers(on: transport, serverURL: URL(string: APIContract.basePath)!)
+    // Compact JSON: the runtime's default pretty-prints and sorts keys, which costs every response
+    // time and bytes that no client needs.
+    let configuration = Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [])
+    try handlers.registerHandlers(on: transport, serverURL: URL(string: APIContract.basePath)!, configuration: configuration)
     return router
 }
 

@@ -1,4 +1,3 @@
-import Foundation
 import Core
 import HTTPTypes
 
@@ -19,17 +18,19 @@ struct RequestScope: Sendable {
         self.clientAddress = clientAddress
     }
 
+    /// The token of `Bearer <token>` (scheme case-insensitive), or nil. Parsed by hand rather than
+    /// with Foundation's trimming, which showed up in profiles: this runs on every request.
     static func bearerToken(fromAuthorization value: String) -> String? {
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        let header = value.trimmingBlanks()
+        guard let gap = header.firstIndex(where: \.isBlank), header[..<gap].lowercased() == "bearer" else { return nil }
+        let token = header[gap...].trimmingBlanks()
+        return token.isEmpty ? nil : String(token)
     }
 
     /// The tenant named by `X-Tenant-ID`, or nil when the header is absent.
     func requestedTenant() throws(DomainError) -> TenantID? {
         guard let tenantHeader else { return nil }
-        guard let id = TenantID(tenantHeader.trimmingCharacters(in: .whitespaces)) else {
+        guard let id = TenantID(String(tenantHeader.trimmingBlanks())) else {
             throw .malformed("X-Tenant-ID must be a tenant UUID")
         }
         return id
@@ -40,4 +41,18 @@ extension HTTPField.Name {
     static let xTenantID = Self("X-Tenant-ID")!
     static let xAPIKey = Self("X-API-Key")!
     static let xRequestID = Self("X-Request-ID")!
+}
+
+extension Character {
+    /// Space or tab: the only whitespace HTTP allows around header values and between their parts.
+    fileprivate var isBlank: Bool { self == " " || self == "\t" }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingBlanks() -> SubSequence {
+        guard let first = firstIndex(where: { !$0.isBlank }), let last = lastIndex(where: { !$0.isBlank }) else {
+            return self[endIndex...]
+        }
+        return self[first...last]
+    }
 }

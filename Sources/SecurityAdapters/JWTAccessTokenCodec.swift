@@ -18,6 +18,10 @@ public struct JWTAccessTokenCodec: AccessTokenCodec {
     }
 
     let keys = JWTKeyCollection()
+    /// Tokens whose signature was already checked. A token's signature and claims never change,
+    /// so re-verifying them on every request (JSON decoding, HMAC, a hop to jwt-kit's actor) is
+    /// wasted work; expiry is still checked against the clock each time.
+    let verified = VerifiedTokenCache(capacity: 10_000)
 
     /// The key is installed separately (`install(secret:)`): when it is generated and kept in the
     /// database, it can only be read once the database is migrated.
@@ -28,6 +32,7 @@ public struct JWTAccessTokenCodec: AccessTokenCodec {
             throw DomainError.invalid("the JWT secret must be at least \(Self.minimumSecretBytes) bytes")
         }
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        verified.removeAll()
     }
 
     public func sign(_ claims: AccessTokenClaims) async throws -> String {
@@ -42,17 +47,25 @@ public struct JWTAccessTokenCodec: AccessTokenCodec {
     }
 
     public func verify(_ token: String, now: Date) async throws -> AccessTokenClaims {
+        var claims = verified[token]
+        if claims == nil { claims = try await verifySignature(token) }
+        guard let claims, claims.expiresAt > now else { throw DomainError.unauthenticated() }
+        return claims
+    }
+
+    /// The claims of a correctly signed token, remembered for the next request with it.
+    func verifySignature(_ token: String) async throws -> AccessTokenClaims {
         let payload: Payload
         do {
             payload = try await keys.verify(token, as: Payload.self)
         } catch {
             throw DomainError.unauthenticated()
         }
-        guard let subject = UserID(payload.sub.value), payload.exp.value > now else {
-            throw DomainError.unauthenticated()
-        }
-        return AccessTokenClaims(
+        guard let subject = UserID(payload.sub.value) else { throw DomainError.unauthenticated() }
+        let claims = AccessTokenClaims(
             subject: subject, issuedAt: payload.iat.value, expiresAt: payload.exp.value, tokenID: payload.jti.value
         )
+        verified[token] = claims
+        return claims
     }
 }

@@ -180,7 +180,7 @@ struct OutputFile {
     let handle: FileHandle
 
     init() throws {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         handle = try FileHandle(forWritingTo: url)
     }
 

@@ -17,6 +17,12 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         self.value = trimmed
     }
 
+    /// An address read back from storage, where it arrived through `init(_:)`: not validated again,
+    /// because this runs for every row of every user list.
+    public init(stored value: String) {
+        self.value = value
+    }
+
     /// The case-folded form used for lookups and uniqueness.
     public var key: String { value.lowercased() }
 

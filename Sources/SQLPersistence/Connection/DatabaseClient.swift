@@ -15,6 +15,12 @@ public struct DatabaseClient: Sendable {
     public let sql: any SQLDatabase
     public let backend: SQLBackend
     let pool: Pool
+    /// Moves on after every write through `sql`, for caches of reads (see `GenerationCache`).
+    let writes: WriteGeneration
+    /// Whether stores may cache reads in memory: only with SQLite, whose file this process alone
+    /// serves. Several service processes may share one PostgreSQL, and none would see the others'
+    /// writes, so there every read goes to the database.
+    var cachesReads: Bool { backend == .sqlite }
 
     enum Pool: Sendable {
         case sqlite(EventLoopGroupConnectionPool<TunedSQLiteConnectionSource>)
@@ -40,7 +46,9 @@ public struct DatabaseClient: Sendable {
         let pool = EventLoopGroupConnectionPool(
             source: source, maxConnectionsPerEventLoop: 2, logger: logger, on: MultiThreadedEventLoopGroup.singleton
         )
-        self.sql = SQLitePoolDatabase(pool: pool, logger: logger).sql(queryLogLevel: .trace)
+        let writes = WriteGeneration()
+        self.sql = WriteTrackingDatabase(base: SQLitePoolDatabase(pool: pool, logger: logger).sql(queryLogLevel: .trace), generation: writes)
+        self.writes = writes
         self.backend = .sqlite
         self.pool = .sqlite(pool)
     }
@@ -58,7 +66,12 @@ public struct DatabaseClient: Sendable {
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.sql = PostgresClientDatabase(client: client, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        let writes = WriteGeneration()
+        self.sql = WriteTrackingDatabase(
+            base: PostgresClientDatabase(client: client, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton),
+            generation: writes
+        )
+        self.writes = writes
         self.backend = .postgres
         self.pool = .postgres(client)
     }

@@ -25,7 +25,7 @@ extension SQLRow {
     func user() throws -> User {
         User(
             id: try id("id"),
-            email: try EmailAddress(string("email")),
+            email: EmailAddress(stored: try string("email")),
             firstName: try string("first_name"),
             lastName: try string("last_name"),
             passwordHash: try string("password_hash"),

@@ -57,22 +57,25 @@ extension SQLIdentityStore {
         } else {
             filter = ""
         }
-        let userColumns = Self.userColumns.map { "u.\($0)" }.joined(separator: ", ")
         let rows = try await database.raw(
             """
-            SELECT \(unsafeRaw: userColumns), m.is_active AS m_is_active, m.created_at AS m_created_at
+            SELECT \(unsafeRaw: Self.qualifiedUserColumns), m.is_active AS m_is_active, m.created_at AS m_created_at
             FROM memberships m JOIN users u ON u.id = m.user_id
             WHERE m.tenant_id = \(bind: tenant) \(filter)
             ORDER BY m.created_at, m.user_id
             LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
             """
         ).all()
-        // Without a search the count needs no join: the membership index alone answers it.
-        let countQuery: SQLQueryString =
-            search?.isEmpty == false
-            ? "SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = \(bind: tenant) \(filter)"
-            : "SELECT COUNT(*) AS n FROM memberships WHERE tenant_id = \(bind: tenant)"
-        let total = try await database.raw(countQuery).first()?.int("n") ?? 0
+        let total: Int
+        if search?.isEmpty == false {
+            total = try await database.raw(
+                "SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = \(bind: tenant) \(filter)"
+            ).first()?.int("n") ?? 0
+        } else if let cache {
+            total = try await cache.memberCounts.value(for: tenantID) { try await memberCount(of: tenantID) } ?? 0
+        } else {
+            total = try await memberCount(of: tenantID)
+        }
         let users = try rows.map { row in
             (try row.user(), try row.bool("m_is_active"), try row.date("m_created_at"))
         }
@@ -85,6 +88,12 @@ extension SQLIdentityStore {
             )
         }
         return Page(items: members, total: total, request: page)
+    }
+
+    /// Without a search the count needs no join: the membership index alone answers it.
+    func memberCount(of tenantID: TenantID) async throws -> Int {
+        try await database.raw("SELECT COUNT(*) AS n FROM memberships WHERE tenant_id = \(bind: tenantID.description)")
+            .first()?.int("n") ?? 0
     }
 
     public func member(_ userID: UserID, of tenantID: TenantID) async throws -> Member? {

@@ -8,6 +8,9 @@ extension SQLIdentityStore {
         "tokens_valid_after", "created_at", "updated_at",
     ]
 
+    /// The user columns prefixed with the alias `u`, for joins.
+    static let qualifiedUserColumns = userColumns.map { "u.\($0)" }.joined(separator: ", ")
+
     public func countUsers() async throws -> Int {
         try await database.raw("SELECT COUNT(*) AS n FROM users").first()?.int("n") ?? 0
     }
@@ -27,14 +30,21 @@ extension SQLIdentityStore {
         }
     }
 
+    /// Written out rather than built with SQLKit's query builder: these run on every request, and
+    /// serialising the builder's column list cost more than the query itself.
+    static let selectUser = "SELECT " + userColumns.joined(separator: ", ") + " FROM users"
+
     public func user(id: UserID) async throws -> User? {
-        try await database.select().columns(Self.userColumns).from("users").where("id", .equal, id.bind)
-            .first()?.user()
+        guard let cache else { return try await loadUser(id: id) }
+        return try await cache.users.value(for: id) { try await loadUser(id: id) }
+    }
+
+    func loadUser(id: UserID) async throws -> User? {
+        try await database.raw("\(unsafeRaw: Self.selectUser) WHERE id = \(bind: id.description)").first()?.user()
     }
 
     public func user(email: EmailAddress) async throws -> User? {
-        try await database.select().columns(Self.userColumns).from("users")
-            .where("email_key", .equal, SQLBind(email.key)).first()?.user()
+        try await database.raw("\(unsafeRaw: Self.selectUser) WHERE email_key = \(bind: email.key)").first()?.user()
     }
 
     public func updateUser(_ user: User) async throws {
@@ -51,15 +61,26 @@ extension SQLIdentityStore {
     }
 
     public func caller(userID: UserID, tenant: TenantID?) async throws -> (User, [TenantStanding], tenantExists: Bool)? {
+        let record: CallerRecord?
+        if let cache {
+            record = try await cache.callers.value(for: CallerKey(userID: userID, tenant: tenant)) {
+                try await loadCaller(userID: userID, tenant: tenant)
+            }
+        } else {
+            record = try await loadCaller(userID: userID, tenant: tenant)
+        }
+        return record.map { ($0.user, $0.standings, $0.tenantExists) }
+    }
+
+    func loadCaller(userID: UserID, tenant: TenantID?) async throws -> CallerRecord? {
         // One round trip: the user's row once per (membership, permission) pair, for the requested
         // tenant only when one is named, plus whether the requested tenant exists at all.
-        let userColumns = Self.userColumns.map { "u.\($0)" }.joined(separator: ", ")
         let tenantFilter: SQLQueryString = tenant.map { "AND m.tenant_id = \(bind: $0.description)" } ?? ""
         let tenantExists: SQLQueryString =
             tenant.map { "EXISTS (SELECT 1 FROM tenants WHERE id = \(bind: $0.description))" } ?? "FALSE"
         let rows = try await database.raw(
             """
-            SELECT \(unsafeRaw: userColumns), m.tenant_id AS m_tenant_id, m.is_active AS m_is_active,
+            SELECT \(unsafeRaw: Self.qualifiedUserColumns), m.tenant_id AS m_tenant_id, m.is_active AS m_is_active,
                    rp.permission_id AS permission_id, \(tenantExists) AS tenant_exists
             FROM users u
             LEFT JOIN memberships m ON m.user_id = u.id \(tenantFilter)
@@ -85,6 +106,6 @@ extension SQLIdentityStore {
         let standings = order.map {
             TenantStanding(tenantID: $0, isActive: active[$0] ?? false, permissions: permissions[$0] ?? [])
         }
-        return (try first.user(), standings, try first.bool("tenant_exists"))
+        return CallerRecord(user: try first.user(), standings: standings, tenantExists: try first.bool("tenant_exists"))
     }
 }

@@ -8,17 +8,47 @@ public struct SQLIdentityStore: IdentityStore {
     /// The database queries run on: the pool, or one connection inside a transaction.
     let database: any SQLDatabase
     let inTransaction: Bool
+    /// Reads served from memory until the next write; nil inside transactions (which must see their
+    /// own writes) and when the database is shared with other processes.
+    let cache: ReadCache?
+
+    /// The reads that repeat most: every authenticated request loads its caller, and every page of
+    /// `/users` counts the tenant's members (a scan of the tenant's index, the costliest query left).
+    final class ReadCache: Sendable {
+        let users: GenerationCache<UserID, User>
+        let callers: GenerationCache<CallerKey, CallerRecord>
+        let memberCounts: GenerationCache<TenantID, Int>
+
+        init(writes: WriteGeneration) {
+            users = GenerationCache(writes: writes, capacity: 10_000)
+            callers = GenerationCache(writes: writes, capacity: 10_000)
+            memberCounts = GenerationCache(writes: writes, capacity: 10_000)
+        }
+    }
+
+    struct CallerKey: Hashable, Sendable {
+        let userID: UserID
+        let tenant: TenantID?
+    }
+
+    struct CallerRecord: Sendable {
+        let user: User
+        let standings: [TenantStanding]
+        let tenantExists: Bool
+    }
 
     public init(client: DatabaseClient) {
         self.client = client
         self.database = client.sql
         self.inTransaction = false
+        self.cache = client.cachesReads ? ReadCache(writes: client.writes) : nil
     }
 
     init(client: DatabaseClient, session: any SQLDatabase) {
         self.client = client
         self.database = session
         self.inTransaction = true
+        self.cache = nil
     }
 
     public func transaction<R: Sendable>(_ work: @escaping @Sendable (any IdentityStore) async throws -> R) async throws -> R {

@@ -1,0 +1,82 @@
+import Core
+import Foundation
+import SQLKit
+import SQLPersistence
+import TestSupport
+import Testing
+
+/// The store caches the caller and member counts in memory on SQLite (`GenerationCache`). These
+/// tests prove that any write through the process's database (a repository method, a transaction,
+/// or plain SQL that no repository knows about) makes the next read go to the database again.
+@Suite("Read cache invalidation")
+struct ReadCacheTests {
+    typealias Contract = IdentityStoreContractTests
+
+    static func withStoreAndClient(
+        _ backend: TestBackend, _ body: @Sendable (SQLIdentityStore, DatabaseClient) async throws -> Void
+    ) async throws {
+        try await withTestDatabase(backend) { database in
+            try await withClient(database) { client in
+                try await Migrator(client: client, logger: testLogger).migrate()
+                try await body(SQLIdentityStore(client: client), client)
+            }
+        }
+    }
+
+    @Test("A write in plain SQL is seen by the next read of the user and of the caller", arguments: TestBackend.available)
+    func plainSQLWrite(backend: TestBackend) async throws {
+        try await Self.withStoreAndClient(backend) { store, client in
+            let user = try Contract.user("ada@example.com")
+            try await store.insertUser(user)
+            #expect(try await store.user(id: user.id)?.firstName == "Ada")
+            #expect(try await store.caller(userID: user.id, tenant: nil)?.0.firstName == "Ada")
+
+            try await client.sql.raw("UPDATE users SET first_name = 'Grace' WHERE id = \(bind: user.id.description)").run()
+
+            #expect(try await store.user(id: user.id)?.firstName == "Grace")
+            #expect(try await store.caller(userID: user.id, tenant: nil)?.0.firstName == "Grace")
+        }
+    }
+
+    @Test("Role and membership changes made in a transaction are seen by the next caller read", arguments: TestBackend.available)
+    func transactionWrite(backend: TestBackend) async throws {
+        try await Self.withStoreAndClient(backend) { store, _ in
+            let user = try Contract.user("ada@example.com")
+            let tenant = Contract.tenant("Acme")
+            try await store.insertUser(user)
+            try await store.insertTenant(tenant)
+            try await store.insertMembership(Membership(userID: user.id, tenantID: tenant.id, isActive: true, createdAt: Contract.now))
+            let before = try await store.caller(userID: user.id, tenant: tenant.id)
+            #expect(before?.1.first?.permissions.isEmpty == true)
+
+            let readOnly = try #require(try await store.roleID(named: "Read Only User", visibleIn: tenant.id))
+            try await store.transaction { store in
+                try await store.assign(readOnly, to: user.id, in: tenant.id, at: Contract.now)
+            }
+            #expect(try await store.caller(userID: user.id, tenant: tenant.id)?.1.first?.permissions.contains(Permission("user:read")) == true)
+
+            try await store.transaction { store in
+                _ = try await store.deleteMembership(userID: user.id, tenantID: tenant.id)
+            }
+            #expect(try await store.caller(userID: user.id, tenant: tenant.id)?.1.isEmpty == true)
+        }
+    }
+
+    @Test("The member count of a page follows joins and removals", arguments: TestBackend.available)
+    func memberCount(backend: TestBackend) async throws {
+        try await Self.withStoreAndClient(backend) { store, _ in
+            let tenant = Contract.tenant("Acme")
+            try await store.insertTenant(tenant)
+            let page = try PageRequest(page: 1, limit: 20)
+            #expect(try await store.members(of: tenant.id, search: nil, page: page).total == 0)
+
+            let user = try Contract.user("ada@example.com")
+            try await store.insertUser(user)
+            try await store.insertMembership(Membership(userID: user.id, tenantID: tenant.id, isActive: true, createdAt: Contract.now))
+            #expect(try await store.members(of: tenant.id, search: nil, page: page).total == 1)
+
+            _ = try await store.deleteMembership(userID: user.id, tenantID: tenant.id)
+            #expect(try await store.members(of: tenant.id, search: nil, page: page).total == 0)
+        }
+    }
+}
