@@ -10,3 +10,19 @@ enum AccessPolicy {
         }
     }
 }
+
+extension RoleRepository {
+    /// The roles, each visible in the tenant (else 422: an unknown reference in the body) and
+    /// within what the caller may grant (else 403).
+    func grantableRoles(_ ids: Set<RoleID>, in access: TenantAccess) async throws -> [Role] {
+        var roles: [Role] = []
+        for id in ids.sorted(by: { $0.description < $1.description }) {
+            guard let role = try await role(id, visibleIn: access.tenantID) else {
+                throw DomainError.invalid("Unknown role id \(id)")
+            }
+            roles.append(role)
+        }
+        try AccessPolicy.requireCanGrant(roles.reduce(into: Set()) { $0.formUnion($1.permissions) }, by: access)
+        return roles
+    }
+}
