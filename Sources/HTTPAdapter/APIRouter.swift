@@ -34,7 +34,9 @@ public func buildRouter(
     }
     routes.record(.get, "/health")
     let transport = RecordingTransport(router: router) { method, path in routes.record(method, path) }
-    try handlers.registerHandlers(on: transport, serverURL: URL(string: APIContract.basePath)!)
+    try handlers.registerHandlers(
+        on: transport, serverURL: URL(string: APIContract.basePath)!, configuration: .init(dateTranscoder: RFC3339DateTranscoder())
+    )
     return router
 }
 

@@ -34,6 +34,14 @@ public struct Invitation: Sendable, Equatable {
 
     public enum Status: String, Sendable, CaseIterable {
         case pending, accepted, revoked, expired
+
+        /// A status named in a request; anything else is invalid input.
+        public init(parsing raw: String) throws(DomainError) {
+            guard let status = Status(rawValue: raw) else {
+                throw .invalid("status must be one of \(Status.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            self = status
+        }
     }
 
     /// Derived, never stored: what happened wins over the clock (an accepted invitation stays accepted
