@@ -10,8 +10,7 @@ struct InvitationTests {
     @Test("The token is shown once; accepting creates the account with the role, and it can log in", arguments: TestBackend.available)
     func acceptCreatesTheAccount(backend: TestBackend) async throws {
         try await withApp(backend, settings: ["public.base.url": "https://app.example.com/"]) { client, _ in
-            let root = try await client.login()
-            let tenant = try await client.createTenant("Acme", token: root)
+            let (root, tenant) = try await client.loginWithTenant("Acme")
 
             let created = try await client.invite("New.Person@Example.com", role: SystemRoleID.readOnly, in: tenant, token: root)
             let token = try #require(created["token"] as? String)
@@ -55,8 +54,7 @@ struct InvitationTests {
     @Test("Accepting twice, a revoked token or an unknown token fails with a reason and changes nothing", arguments: TestBackend.available)
     func unusableTokens(backend: TestBackend) async throws {
         try await withApp(backend) { client, _ in
-            let root = try await client.login()
-            let tenant = try await client.createTenant("Acme", token: root)
+            let (root, tenant) = try await client.loginWithTenant("Acme")
             let used = try #require(try await client.invite("used@example.com", role: SystemRoleID.readOnly, in: tenant, token: root)["token"] as? String)
             let revoked = try await client.invite("revoked@example.com", role: SystemRoleID.readOnly, in: tenant, token: root)
             #expect(try await client.accept(used, as: "used@example.com").status == .ok)
@@ -94,8 +92,7 @@ struct InvitationTests {
     @Test("An expired invitation cannot be accepted and is listed as expired", arguments: TestBackend.available)
     func expiredInvitation(backend: TestBackend) async throws {
         try await withApp(backend, settings: ["invitation.ttl": "1"]) { client, _ in
-            let root = try await client.login()
-            let tenant = try await client.createTenant("Acme", token: root)
+            let (root, tenant) = try await client.loginWithTenant("Acme")
             let created = try await client.invite("late@example.com", role: SystemRoleID.readOnly, in: tenant, token: root)
             let membersBefore = try await client.memberCount(of: tenant, token: root)
             try await Task.sleep(for: .milliseconds(1_500))
@@ -220,8 +217,7 @@ struct InvitationTests {
     @Test("Revoking an accepted invitation is a conflict", arguments: TestBackend.available)
     func revokeAccepted(backend: TestBackend) async throws {
         try await withApp(backend) { client, _ in
-            let root = try await client.login()
-            let tenant = try await client.createTenant("Acme", token: root)
+            let (root, tenant) = try await client.loginWithTenant("Acme")
             let created = try await client.invite("joined@example.com", role: SystemRoleID.readOnly, in: tenant, token: root)
             #expect(try await client.accept(try #require(created["token"] as? String), as: "joined@example.com").status == .ok)
 
@@ -260,8 +256,7 @@ struct InvitationTests {
     @Test("The list pages like /users and checks its parameters", arguments: TestBackend.available)
     func listParameters(backend: TestBackend) async throws {
         try await withApp(backend) { client, _ in
-            let root = try await client.login()
-            let tenant = try await client.createTenant("Acme", token: root)
+            let (root, tenant) = try await client.loginWithTenant("Acme")
             for index in 0..<3 { _ = try await client.invite("p\(index)@example.com", role: SystemRoleID.readOnly, in: tenant, token: root) }
 
             let page = try JSONBody(try await client.json(.get, "/api/v1/invitations?page=2&limit=2", token: root, tenant: tenant))
@@ -277,13 +272,28 @@ struct InvitationTests {
     @Test("A tenant with invitations can still be deleted", arguments: TestBackend.available)
     func deleteTenantWithInvitations(backend: TestBackend) async throws {
         try await withApp(backend) { client, _ in
-            let root = try await client.login()
-            let tenant = try await client.createTenant("Short-lived", token: root)
+            let (root, tenant) = try await client.loginWithTenant("Short-lived")
             let role = try await client.createRole("Custom", permissions: ["user:read"], in: tenant, token: root)
             let invitation = try await client.invite("gone@example.com", role: role, in: tenant, token: root)
 
             #expect(try await client.json(.delete, "/api/v1/tenants/\(tenant)", token: root).status == .noContent)
             try expectError(try await client.accept(try #require(invitation["token"] as? String), as: "gone@example.com"), .notFound)
+        }
+    }
+
+    @Test("Of two concurrent accepts of one token, exactly one succeeds", arguments: TestBackend.available)
+    func concurrentAccepts(backend: TestBackend) async throws {
+        try await withApp(backend) { client, _ in
+            let (root, tenant) = try await client.loginWithTenant("Acme")
+            let token = try #require(try await client.invite("race@example.com", role: SystemRoleID.readOnly, in: tenant, token: root)["token"] as? String)
+
+            async let first = client.accept(token, as: "race@example.com")
+            async let second = client.accept(token, as: "race@example.com")
+            let statuses = try await [first.status, second.status]
+
+            #expect(statuses.filter { $0 == .ok }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == .gone }.count == 1, "\(statuses)")
+            #expect(try await client.memberCount(of: tenant, token: root) == 1)
         }
     }
 }

@@ -6,6 +6,12 @@ import Testing
 
 /// Endpoint helpers for invitations and API keys; they fail the test when the set-up call fails.
 extension TestClientProtocol {
+    /// Logs in as the bootstrap superuser and creates a tenant with no members yet.
+    func loginWithTenant(_ name: String) async throws -> (token: String, tenant: String) {
+        let token = try await login()
+        return (token, try await createTenant(name, token: token))
+    }
+
     /// Invites `email` into `tenant` with `role` and returns the created invitation's body (with its token).
     func invite(_ email: String, role: String, in tenant: String, token: String) async throws -> JSONBody {
         let response = try await json(.post, "/api/v1/invitations", token: token, tenant: tenant, body: ["email": email, "role_id": role])
