@@ -2,7 +2,8 @@
 # Benchmarks a release build on a fresh SQLite database with wrk (same machine, loopback only).
 # Usage: scripts/bench.sh [duration-seconds]   (default 10)
 # Prints requests/s and p50/p99 latency for:
-#   GET /health, GET /api/v1/users/me, GET /api/v1/users?limit=20 in a tenant of 10,000 members,
+#   GET /health, GET /api/v1/users/me, GET /api/v1/users?limit=20 in a tenant of 10,000 members
+#   (each of the last two with a bearer token and with an API key),
 #   POST /api/v1/auth/token (8 clients),
 #   GET /api/v1/users/me while 8 clients log in flat out.
 set -euo pipefail
@@ -56,7 +57,12 @@ run() { # name, wrk args...
 
 run "GET /health (64 conns)" -t2 -c64 -d"${duration}s" "$base/health"
 run "GET /api/v1/users/me (64 conns)" -t2 -c64 -d"${duration}s" -H "Authorization: Bearer $token" "$base/api/v1/users/me"
+key=$(curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"name":"bench"}' \
+    "$base/api/v1/api-keys" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+run "GET /api/v1/users/me, X-API-Key (64 conns)" -t2 -c64 -d"${duration}s" -H "X-API-Key: $key" "$base/api/v1/users/me"
 run "GET /api/v1/users?limit=20 of 10,000 (64 conns)" -t2 -c64 -d"${duration}s" -H "Authorization: Bearer $token" \
+    -H "X-Tenant-ID: $tenant" "$base/api/v1/users?limit=20&page=3"
+run "GET /api/v1/users?limit=20, X-API-Key (64 conns)" -t2 -c64 -d"${duration}s" -H "X-API-Key: $key" \
     -H "X-Tenant-ID: $tenant" "$base/api/v1/users?limit=20&page=3"
 printf '%-44s ' "POST /api/v1/auth/token (8 conns)"
 wrk --latency -s "$workdir/login.lua" -t2 -c8 -d"${duration}s" "$base/api/v1/auth/token" | sed -n 's/^RESULT //p'

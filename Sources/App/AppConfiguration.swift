@@ -26,6 +26,10 @@ public struct AppConfiguration: Sendable {
     public var corsAllowedOrigins: [String]
     public var bcryptCost: Int
     public var loginThrottle: LoginThrottle.Policy
+    /// How long invitations stay acceptable, in seconds.
+    public var invitationLifetime: Int
+    /// Where users reach the frontend, without a trailing slash; accept links in invitations point there.
+    public var publicBaseURL: String
 
     public enum ComputeDriverKind: String, Sendable, CaseIterable {
         case simulated, libvirt
@@ -76,6 +80,20 @@ public struct AppConfiguration: Sendable {
             baseDelay: TimeInterval(try Self.integer(config, "login.backoff.seconds", default: 1, in: 1...3600, what: "a number of seconds")),
             maximumDelay: TimeInterval(try Self.integer(config, "login.backoff.max.seconds", default: 900, in: 1...86_400, what: "a number of seconds"))
         )
+        invitationLifetime = try Self.integer(config, "invitation.ttl", default: 604_800, in: 1...31_536_000, what: "a lifetime in seconds")
+        publicBaseURL = try Self.baseURL(config.string(forKey: "public.base.url", default: "http://localhost:8080"))
+    }
+
+    /// An absolute http(s) URL with a host and no query or fragment; a trailing slash is dropped so
+    /// that paths can be appended.
+    static func baseURL(_ text: String) throws(ConfigurationError) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let url = URLComponents(string: trimmed), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+            url.host?.isEmpty == false, url.query == nil, url.fragment == nil
+        else {
+            throw ConfigurationError(description: "VIRTUALSTACK_PUBLIC_BASE_URL: '\(text)' is not an absolute http:// or https:// URL")
+        }
+        return trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
     }
 
     /// Reads an integer as text so that a malformed value is an error rather than silently the default.

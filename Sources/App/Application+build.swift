@@ -16,12 +16,12 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
 
 public func buildApplication(configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let database = try DatabaseClient(location: configuration.database, logger: logger)
-    let core = CoreServices(configuration: configuration, database: database)
+    let core = CoreServices(configuration: configuration, database: database, logger: logger)
 
     let router = try buildRouter(
         handlers: APIHandlers(
             authentication: core.authentication, tenants: core.tenants, members: core.members, roles: core.roles,
-            profile: core.profile
+            profile: core.profile, invitations: core.invitations, apiKeys: core.apiKeys
         ),
         settings: HTTPSettings(corsAllowedOrigins: Set(configuration.corsAllowedOrigins)),
         health: { await core.databaseAnswers() }

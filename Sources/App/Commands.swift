@@ -21,7 +21,7 @@ public enum OperatorCommands {
         let database = try DatabaseClient(location: configuration.database, logger: logger)
         return try await database.withRunning { database in
             try await Migrator(client: database, logger: logger).migrate()
-            let core = CoreServices(configuration: configuration, database: database)
+            let core = CoreServices(configuration: configuration, database: database, logger: logger)
             return try await core.bootstrap.bootstrap(email: email, password: password)
         }
     }

@@ -16,11 +16,13 @@ struct CoreServices: Sendable {
     let members: MemberService
     let roles: RoleService
     let profile: ProfileService
+    let invitations: InvitationService
+    let apiKeys: APIKeyService
 
     /// The settings key under which a generated token signing secret is kept.
     static let jwtSecretSetting = "jwt_secret"
 
-    init(configuration: AppConfiguration, database: DatabaseClient, environment: CoreEnvironment = .live) {
+    init(configuration: AppConfiguration, database: DatabaseClient, logger: Logger, environment: CoreEnvironment = .live) {
         self.database = database
         store = SQLIdentityStore(client: database)
         hasher = BcryptPasswordHasher(cost: configuration.bcryptCost)
@@ -35,6 +37,12 @@ struct CoreServices: Sendable {
         members = MemberService(store: store, hasher: hasher, environment: environment)
         roles = RoleService(store: store, environment: environment)
         profile = ProfileService(store: store, hasher: hasher, environment: environment)
+        let secrets = SHA256SecretTokens()
+        invitations = InvitationService(
+            store: store, hasher: hasher, secrets: secrets, mailer: LogInvitationMailer(logger: logger), environment: environment,
+            settings: .init(lifetime: TimeInterval(configuration.invitationLifetime), publicBaseURL: configuration.publicBaseURL)
+        )
+        apiKeys = APIKeyService(store: store, secrets: secrets, environment: environment)
     }
 
     /// Start-up work before the first request: migrate, install the signing key, and create the

@@ -76,6 +76,8 @@ struct LiveServerTests {
         (["migrate"], ["VIRTUALSTACK_DATABASE_URL": "mysql://nope"]),
         (["serve"], ["VIRTUALSTACK_LOG_LEVEL": "loud"]),
         (["serve"], ["VIRTUALSTACK_ACCESS_TOKEN_TTL": "-5"]),
+        (["serve"], ["VIRTUALSTACK_INVITATION_TTL": "0"]),
+        (["serve"], ["VIRTUALSTACK_PUBLIC_BASE_URL": "ftp://example.com"]),
     ] as [([String], [String: String])])
     func invalidConfiguration(arguments: [String], environment: [String: String]) async throws {
         let outcome = try await Self.run(arguments, environment: environment)

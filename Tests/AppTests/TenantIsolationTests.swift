@@ -27,6 +27,8 @@ struct TenantIsolationTests {
             (.get, "/api/v1/roles/\(f.roleA)/users", nil),
             (.put, "/api/v1/roles/\(f.roleA)/users", ["user_ids": [String]()]),
             (.get, "/api/v1/permissions", nil),
+            (.get, "/api/v1/invitations", nil),
+            (.post, "/api/v1/invitations", ["email": "new@example.com", "role_id": SystemRoleID.readOnly]),
         ]
     }
 

@@ -7,13 +7,15 @@ struct TenantAccessTests {
     static let tenantA = TenantID(UUID())
     static let tenantB = TenantID(UUID())
 
-    static func caller(superuser: Bool = false, standings: [TenantStanding], tenantExists: Bool = true) -> Caller {
+    static func caller(
+        superuser: Bool = false, standings: [TenantStanding], tenantExists: Bool = true, credential: Principal.Credential = .accessToken
+    ) -> Caller {
         let now = Date()
         let user = User(
             id: UserID(UUID()), email: try! EmailAddress("u@example.com"), firstName: "U", lastName: "Ser",
             passwordHash: "", isActive: true, isSuperuser: superuser, tokensValidAfter: now, createdAt: now, updatedAt: now
         )
-        return Caller(principal: Principal(user: user, credential: .accessToken), standings: standings, requestedTenantExists: tenantExists)
+        return Caller(principal: Principal(user: user, credential: credential), standings: standings, requestedTenantExists: tenantExists)
     }
 
     static let read = Permission("user:read")
@@ -76,5 +78,44 @@ struct TenantAccessTests {
         #expect(throws: DomainError.forbidden("Missing permission role:create")) {
             try access.require(Self.read, Permission("role:create"))
         }
+    }
+
+    static func key(scope: Set<Permission>?) -> Principal.Credential { .apiKey(id: APIKeyID(UUID()), scope: scope) }
+
+    @Test func aScopedKeyHoldsOnlyWhatBothItsScopeAndItsOwnerHold() throws {
+        let owner: Set<Permission> = [Self.read, .userCreate, .roleRead]
+        let caller = Self.caller(
+            standings: [.init(tenantID: Self.tenantA, isActive: true, permissions: owner)], credential: Self.key(scope: [Self.read, .vmDelete])
+        )
+
+        let access = try caller.access(in: Self.tenantA)
+
+        #expect(access.permissions == [Self.read])
+        #expect(!access.holds(.vmDelete))
+    }
+
+    @Test func anUnscopedKeyHoldsWhatItsOwnerHolds() throws {
+        let owner: Set<Permission> = [Self.read, .userCreate]
+        let caller = Self.caller(standings: [.init(tenantID: Self.tenantA, isActive: true, permissions: owner)], credential: Self.key(scope: nil))
+
+        #expect(try caller.access(in: nil).permissions == owner)
+    }
+
+    @Test func aScopedKeyOfASuperuserHoldsExactlyItsScopeAndManagesNoTenants() throws {
+        let caller = Self.caller(superuser: true, standings: [], credential: Self.key(scope: [Self.read]))
+
+        let access = try caller.access(in: Self.tenantB)
+
+        #expect(access.holds(Self.read))
+        #expect(!access.holds(.userDelete))
+        #expect(!caller.principal.isUnrestrictedSuperuser)
+        #expect(Self.caller(superuser: true, standings: [], credential: Self.key(scope: nil)).principal.isUnrestrictedSuperuser)
+    }
+
+    @Test func keysCannotDoWhatNeedsALogin() {
+        let principal = Self.caller(standings: [], credential: Self.key(scope: nil)).principal
+
+        #expect((#expect(throws: DomainError.self) { try principal.requireInteractiveLogin(toDo: "create API keys") })?.code == .forbidden)
+        #expect(throws: Never.self) { try Self.caller(standings: []).principal.requireInteractiveLogin(toDo: "create API keys") }
     }
 }

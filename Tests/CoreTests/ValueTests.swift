@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Testing
 
 @Suite("Value types")
@@ -35,5 +36,27 @@ struct ValueTests {
         try PasswordPolicy.validate("long enough")
         #expect(throws: DomainError.self) { try PasswordPolicy.validate("short") }
         #expect(throws: DomainError.self) { try PasswordPolicy.validate(String(repeating: "x", count: 73)) }
+    }
+
+    @Test func constantTimeEquality() {
+        #expect(ConstantTime.equal("abc", "abc"))
+        #expect(!ConstantTime.equal("abc", "abd"))
+        #expect(!ConstantTime.equal("abc", "abcd"))
+        #expect(ConstantTime.equal("", ""))
+    }
+
+    @Test func invitationStatusFollowsWhatHappenedBeforeTheClock() {
+        let created = Date(timeIntervalSince1970: 1_000)
+        var invitation = Invitation(
+            id: InvitationID(UUID()), tenantID: TenantID(UUID()), email: try! EmailAddress("a@example.com"),
+            roleID: SystemRole.readOnlyUser, invitedBy: nil, createdAt: created, expiresAt: created.addingTimeInterval(60)
+        )
+        #expect(invitation.status(at: created) == .pending)
+        #expect(invitation.status(at: created.addingTimeInterval(60)) == .expired)
+        invitation.revokedAt = created
+        #expect(invitation.status(at: created.addingTimeInterval(60)) == .revoked)
+        invitation.revokedAt = nil
+        invitation.acceptedAt = created
+        #expect(invitation.status(at: created.addingTimeInterval(3600)) == .accepted)
     }
 }

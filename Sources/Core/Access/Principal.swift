@@ -5,6 +5,8 @@ public struct Principal: Sendable {
     /// How the caller proved who they are.
     public enum Credential: Sendable, Equatable {
         case accessToken
+        /// An API key, limited to `scope` when that is not nil.
+        case apiKey(id: APIKeyID, scope: Set<Permission>?)
     }
 
     public let user: User
@@ -16,7 +18,28 @@ public struct Principal: Sendable {
     }
 
     public var userID: UserID { user.id }
+    /// The account's flag: a superuser may enter every tenant, whatever credential they use.
     public var isSuperuser: Bool { user.isSuperuser }
+
+    /// The permissions an API key is limited to; nil for access tokens and unscoped keys.
+    public var scope: Set<Permission>? {
+        guard case .apiKey(_, let scope) = credential else { return nil }
+        return scope
+    }
+
+    /// Superuser powers beyond permission sets (bypassing checks, managing tenants) need a credential
+    /// that is not limited: a scoped key of a superuser holds exactly its scope.
+    public var isUnrestrictedSuperuser: Bool { user.isSuperuser && scope == nil }
+
+    public var isAPIKey: Bool {
+        guard case .apiKey = credential else { return false }
+        return true
+    }
+
+    /// Some account-level actions need the account's own login, not a key acting for it.
+    public func requireInteractiveLogin(toDo action: String) throws(DomainError) {
+        guard !isAPIKey else { throw .forbidden("An API key cannot \(action); use an access token") }
+    }
 }
 
 /// The caller's standing in one tenant, as loaded together with the caller.

@@ -3,7 +3,7 @@
 public struct TenantAccess: Sendable {
     public let principal: Principal
     public let tenantID: TenantID
-    /// Effective permissions in this tenant. Superusers bypass the set.
+    /// Effective permissions in this tenant. Unrestricted superusers bypass the set.
     public let permissions: Set<Permission>
 
     public init(principal: Principal, tenantID: TenantID, permissions: Set<Permission>) {
@@ -15,11 +15,11 @@ public struct TenantAccess: Sendable {
     public var userID: UserID { principal.userID }
 
     public func holds(_ permission: Permission) -> Bool {
-        principal.isSuperuser || permissions.contains(permission)
+        principal.isUnrestrictedSuperuser || permissions.contains(permission)
     }
 
     public func holdsAll(_ required: some Sequence<Permission>) -> Bool {
-        principal.isSuperuser || required.allSatisfy(permissions.contains)
+        principal.isUnrestrictedSuperuser || required.allSatisfy(permissions.contains)
     }
 
     public func require(_ required: Permission...) throws(DomainError) {
@@ -32,7 +32,7 @@ public struct TenantAccess: Sendable {
 extension Caller {
     /// Picks the tenant the request acts in, following the contract: an explicit tenant must be one the
     /// caller is an active member of (superusers may enter any existing tenant); without one, a caller
-    /// with exactly one membership works there.
+    /// with exactly one membership works there. An API key's scope limits the permissions either way.
     public func access(in requested: TenantID?) throws(DomainError) -> TenantAccess {
         let standing: TenantStanding
         if let requested {
@@ -40,7 +40,7 @@ extension Caller {
                 standing = found
             } else if principal.isSuperuser {
                 guard requestedTenantExists else { throw .notFound("Tenant not found") }
-                return TenantAccess(principal: principal, tenantID: requested, permissions: [])
+                return TenantAccess(principal: principal, tenantID: requested, permissions: effective([]))
             } else {
                 throw .forbidden("Not a member of this tenant")
             }
@@ -53,6 +53,13 @@ extension Caller {
         guard standing.isActive || principal.isSuperuser else {
             throw .forbidden("Membership in this tenant is inactive")
         }
-        return TenantAccess(principal: principal, tenantID: standing.tenantID, permissions: standing.permissions)
+        return TenantAccess(principal: principal, tenantID: standing.tenantID, permissions: effective(standing.permissions))
+    }
+
+    /// The owner's permissions, intersected with the key's scope. A superuser holds every permission,
+    /// so a scoped key of a superuser holds exactly its scope.
+    func effective(_ held: Set<Permission>) -> Set<Permission> {
+        guard let scope = principal.scope else { return held }
+        return principal.isSuperuser ? scope : held.intersection(scope)
     }
 }

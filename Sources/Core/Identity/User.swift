@@ -31,3 +31,15 @@ public struct User: Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 }
+
+extension User {
+    /// A new ordinary account as a tenant admin or an invitation creates it: active, not a superuser.
+    static func newAccount(
+        id: UserID, email: EmailAddress, firstName: String, lastName: String, passwordHash: String, at now: Date
+    ) -> User {
+        User(
+            id: id, email: email, firstName: firstName, lastName: lastName, passwordHash: passwordHash, isActive: true,
+            isSuperuser: false, tokensValidAfter: Date(timeIntervalSince1970: 0), createdAt: now, updatedAt: now
+        )
+    }
+}

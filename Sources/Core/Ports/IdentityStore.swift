@@ -1,11 +1,13 @@
 import Foundation
 
-/// Persistence of accounts, tenants, memberships and roles. Every method is atomic on its own;
+/// Persistence of accounts, tenants, memberships, roles, invitations and API keys. Every method is atomic on its own;
 /// `transaction` makes several calls one unit. Every method that touches tenant data takes the
 /// tenant id and filters by it: there is no unscoped variant.
 ///
 /// Adapters report a violated uniqueness rule as `DomainError.conflict`.
-public protocol IdentityStore: AccountRepository, TenantRepository, MembershipRepository, RoleRepository {
+public protocol IdentityStore:
+    AccountRepository, TenantRepository, MembershipRepository, RoleRepository, InvitationRepository, APIKeyRepository
+{
     /// Runs `work` against a store bound to one database transaction: committed when `work`
     /// returns, rolled back when it throws.
     func transaction<R: Sendable>(_ work: @escaping @Sendable (any IdentityStore) async throws -> R) async throws -> R
@@ -36,7 +38,7 @@ public protocol TenantRepository: Sendable {
     func allTenants() async throws -> [Tenant]
     /// The tenants `userID` is an active member of, by name.
     func tenants(ofMember userID: UserID) async throws -> [Tenant]
-    /// Deletes the tenant with its memberships, custom roles and role assignments.
+    /// Deletes the tenant with its memberships, custom roles, role assignments and invitations.
     func deleteTenant(id: TenantID) async throws
 }
 

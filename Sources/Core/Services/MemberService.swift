@@ -52,7 +52,7 @@ public struct MemberService: Sendable {
         let email = try EmailAddress(new.email)
         let firstName = try Names.valid(new.firstName, field: "first_name")
         let lastName = try Names.valid(new.lastName, field: "last_name")
-        let roles = try await grantableRoles(Set(new.roleIDs), in: access)
+        let roles = try await store.grantableRoles(Set(new.roleIDs), in: access)
         let existing = try await store.user(email: email)
         let passwordHash: String?
         if existing == nil {
@@ -76,10 +76,8 @@ public struct MemberService: Sendable {
                 guard let passwordHash else { throw DomainError.conflict("\(email) was created concurrently; try again") }
                 userID = newUserID
                 try await store.insertUser(
-                    User(
-                        id: userID, email: email, firstName: firstName, lastName: lastName, passwordHash: passwordHash,
-                        isActive: true, isSuperuser: false, tokensValidAfter: Date(timeIntervalSince1970: 0),
-                        createdAt: now, updatedAt: now
+                    User.newAccount(
+                        id: userID, email: email, firstName: firstName, lastName: lastName, passwordHash: passwordHash, at: now
                     )
                 )
             }
@@ -120,7 +118,7 @@ public struct MemberService: Sendable {
     public func assignRole(in access: TenantAccess, userID: UserID, roleID: RoleID) async throws {
         try access.require(.roleAssignUsers)
         _ = try await existingMember(userID, in: access.tenantID)
-        let roles = try await grantableRoles([roleID], in: access)
+        let roles = try await store.grantableRoles([roleID], in: access)
         for role in roles { try await store.assign(role.id, to: userID, in: access.tenantID, at: environment.now()) }
     }
 
@@ -131,20 +129,6 @@ public struct MemberService: Sendable {
         guard try await store.unassign(roleID, from: userID, in: access.tenantID) else {
             throw DomainError.notFound("The user does not hold this role")
         }
-    }
-
-    /// The roles, each visible in the tenant (else 422: an unknown reference in the body) and
-    /// within what the caller may grant (else 403).
-    func grantableRoles(_ ids: Set<RoleID>, in access: TenantAccess) async throws -> [Role] {
-        var roles: [Role] = []
-        for id in ids.sorted(by: { $0.description < $1.description }) {
-            guard let role = try await store.role(id, visibleIn: access.tenantID) else {
-                throw DomainError.invalid("Unknown role id \(id)")
-            }
-            roles.append(role)
-        }
-        try AccessPolicy.requireCanGrant(roles.reduce(into: Set()) { $0.formUnion($1.permissions) }, by: access)
-        return roles
     }
 
     func existingMember(_ userID: UserID, in tenantID: TenantID) async throws -> Member {

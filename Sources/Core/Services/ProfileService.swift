@@ -27,8 +27,10 @@ public struct ProfileService: Sendable {
     }
 
     /// Changes names and/or password. A new password needs the current one, and revokes every access
-    /// token issued before the change (the caller logs in again).
+    /// token issued before the change (the caller logs in again). An API key may change the names but
+    /// never the password (the password is what controls the keys).
     public func update(_ principal: Principal, _ changes: Changes) async throws -> User {
+        if changes.newPassword != nil { try principal.requireInteractiveLogin(toDo: "change the password") }
         guard var user = try await store.user(id: principal.userID) else { throw DomainError.unauthenticated() }
         if let firstName = changes.firstName { user.firstName = try Names.valid(firstName, field: "first_name") }
         if let lastName = changes.lastName { user.lastName = try Names.valid(lastName, field: "last_name") }

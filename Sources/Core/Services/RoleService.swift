@@ -56,7 +56,7 @@ public struct RoleService: Sendable {
         try access.require(.roleCreate)
         guard let rawName = draft.name else { throw DomainError.invalid("name is required") }
         let name = try Names.valid(rawName, field: "name")
-        let permissions = try await knownPermissions(draft.permissionIDs ?? [])
+        let permissions = try await store.knownPermissions(draft.permissionIDs ?? [])
         try AccessPolicy.requireCanGrant(permissions, by: access)
         try await requireNameFree(name, in: access.tenantID, except: nil)
         let now = environment.now()
@@ -78,7 +78,7 @@ public struct RoleService: Sendable {
         }
         if let description = draft.description { role.description = description }
         if let permissionIDs = draft.permissionIDs {
-            let permissions = try await knownPermissions(permissionIDs)
+            let permissions = try await store.knownPermissions(permissionIDs)
             // Adding permissions is granting them to every holder of the role.
             try AccessPolicy.requireCanGrant(permissions.subtracting(role.permissions), by: access)
             role.permissions = permissions
@@ -141,15 +141,5 @@ public struct RoleService: Sendable {
         if let existing = try await store.roleID(named: name, visibleIn: tenantID), existing != id {
             throw DomainError.conflict("A role named '\(name)' already exists")
         }
-    }
-
-    func knownPermissions(_ ids: [String]) async throws -> Set<Permission> {
-        let catalog = Set(try await store.permissionCatalog().map(\.id))
-        let requested = Set(ids.map(Permission.init))
-        let unknown = requested.subtracting(catalog)
-        guard unknown.isEmpty else {
-            throw DomainError.invalid("Unknown permission ids: \(unknown.sorted().map(\.id).joined(separator: ", "))")
-        }
-        return requested
     }
 }

@@ -62,6 +62,7 @@ public struct TenantService: Sendable {
 
     func requireSuperuser(_ principal: Principal) throws(DomainError) {
         guard principal.isSuperuser else { throw .forbidden("Only superusers manage tenants") }
+        guard principal.isUnrestrictedSuperuser else { throw .forbidden("A scoped API key cannot manage tenants") }
     }
 
     static func validName(_ raw: String) throws(DomainError) -> String {

@@ -5,7 +5,7 @@
 public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Base: String { 
-            case malformed, unauthenticated, forbidden, notFound, conflict, invalid, rateLimited, unavailable
+            case malformed, unauthenticated, forbidden, notFound, conflict, gone, invalid, rateLimited, unavailable
         }
         fileprivate let base: Base
 
@@ -19,6 +19,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let notFound = Code(base: .notFound)
         /// The request conflicts with current state (duplicates, resources in use, immutable objects).
         public static let conflict = Code(base: .conflict)
+        /// The resource existed but can no longer be used (an expired, revoked or used invitation).
+        public static let gone = Code(base: .gone)
         /// Well-formed input that breaks a rule (bad email, value out of range, unknown reference).
         public static let invalid = Code(base: .invalid)
         /// Too many attempts; `retryAfterSeconds` says when to try again.
@@ -49,6 +51,7 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func forbidden(_ message: String) -> Self { .init(.forbidden, message) }
     public static func notFound(_ message: String) -> Self { .init(.notFound, message) }
     public static func conflict(_ message: String) -> Self { .init(.conflict, message) }
+    public static func gone(_ message: String) -> Self { .init(.gone, message) }
     public static func invalid(_ message: String) -> Self { .init(.invalid, message) }
     public static func rateLimited(_ message: String, retryAfterSeconds: Int) -> Self {
         .init(.rateLimited, message, retryAfterSeconds: retryAfterSeconds)

@@ -10,27 +10,55 @@ public struct APIHandlers: APIProtocol {
     let members: MemberService
     let roles: RoleService
     let profile: ProfileService
+    let invitations: InvitationService
+    let apiKeys: APIKeyService
 
     public init(
         authentication: AuthenticationService, tenants: TenantService, members: MemberService, roles: RoleService,
-        profile: ProfileService
+        profile: ProfileService, invitations: InvitationService, apiKeys: APIKeyService
     ) {
         self.authentication = authentication
         self.tenants = tenants
         self.members = members
         self.roles = roles
         self.profile = profile
+        self.invitations = invitations
+        self.apiKeys = apiKeys
     }
 
-    /// The request's bearer token; without one the request is unauthenticated.
-    func bearerToken() throws(DomainError) -> String {
-        guard let token = RequestScope.current.bearerToken else { throw .unauthenticated("Not authenticated") }
-        return token
+    /// The credential the request presents.
+    enum Credential {
+        case bearerToken(String)
+        case apiKey(String)
+    }
+
+    /// The request's bearer token or API key; nil when it has neither. Both at once is refused rather
+    /// than guessing which one the client meant to act with.
+    func presentedCredential() throws(DomainError) -> Credential? {
+        let scope = RequestScope.current
+        switch (scope.bearerToken, scope.apiKey) {
+        case (let token?, nil): return .bearerToken(token)
+        case (nil, let key?): return .apiKey(key)
+        case (nil, nil): return nil
+        case (_?, _?): throw .malformed("Send either an Authorization bearer token or an X-API-Key, not both")
+        }
+    }
+
+    func credential() throws(DomainError) -> Credential {
+        guard let credential = try presentedCredential() else { throw .unauthenticated("Not authenticated") }
+        return credential
     }
 
     /// The verified caller's account, for endpoints outside any tenant.
     func principal() async throws -> Principal {
-        try await authentication.authenticatePrincipal(bearerToken: bearerToken())
+        try await principal(presenting: credential())
+    }
+
+    func principal(presenting credential: Credential) async throws -> Principal {
+        switch credential {
+        case .bearerToken(let token): try await authentication.authenticatePrincipal(bearerToken: token)
+        case .apiKey(let key): try await apiKeys.authenticatePrincipal(apiKey: key)
+        }
     }
 
     /// The caller acting in the request's tenant (`X-Tenant-ID`, or their only tenant).
@@ -41,7 +69,12 @@ public struct APIHandlers: APIProtocol {
     /// The caller acting in `tenant` (for `/tenants/{id}/...` the path's tenant, whatever the header says);
     /// nil picks the caller's only tenant.
     func tenantAccess(in tenant: TenantID?) async throws -> TenantAccess {
-        try await authentication.authenticate(bearerToken: bearerToken(), tenant: tenant).access(in: tenant)
+        let caller =
+            switch try credential() {
+            case .bearerToken(let token): try await authentication.authenticate(bearerToken: token, tenant: tenant)
+            case .apiKey(let key): try await apiKeys.authenticate(apiKey: key, tenant: tenant)
+            }
+        return try caller.access(in: tenant)
     }
 
     package func getOpenAPIDocument(_ input: Operations.GetOpenAPIDocument.Input) async throws -> Operations.GetOpenAPIDocument.Output {

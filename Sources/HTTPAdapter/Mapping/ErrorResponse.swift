@@ -50,6 +50,7 @@ struct ErrorResponse: Sendable {
         case .forbidden: self.init(status: .forbidden, detail: error.message)
         case .notFound: self.init(status: .notFound, detail: error.message)
         case .conflict: self.init(status: .conflict, detail: error.message)
+        case .gone: self.init(status: .gone, detail: error.message)
         case .invalid: self.init(status: .unprocessableContent, detail: error.message)
         case .rateLimited:
             self.init(

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import OpenAPIRuntime
 
@@ -18,6 +19,8 @@ struct RFC3339DateTranscoder: DateTranscoder {
     func decode(_ text: String) throws -> Date {
         if let date = try? Self.whole.parse(text) { return date }
         if let date = try? Self.fractional.parse(text) { return date }
-        throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "'\(text)' is not an RFC 3339 date-time"))
+        // A malformed timestamp is invalid input (422). The decoder would lose the field's name on the
+        // way out of the custom date strategy, so the message names the value.
+        throw DomainError.invalid("'\(text)' is not an RFC 3339 timestamp (such as 2030-01-31T12:00:00Z)")
     }
 }

@@ -10,4 +10,5 @@ struct Migration: Sendable {
 let allMigrations: [Migration] = [
     foundationSchema,
     accessControlSchema,
+    invitationsAndAPIKeysSchema,
 ]

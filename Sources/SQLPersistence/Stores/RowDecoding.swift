@@ -20,6 +20,8 @@ extension SQLRow {
     func optionalString(_ column: String) throws -> String? { try decodeNil(column: column) ? nil : try string(column) }
     func bool(_ column: String) throws -> Bool { try decode(column: column, as: Bool.self) }
     func date(_ column: String) throws -> Date { try decode(column: column, as: Date.self) }
+    func optionalDate(_ column: String) throws -> Date? { try decodeNil(column: column) ? nil : try date(column) }
+    func optionalID<Entity>(_ column: String) throws -> EntityID<Entity>? { try decodeNil(column: column) ? nil : try id(column) }
     func int(_ column: String) throws -> Int { try decode(column: column, as: Int.self) }
 
     func user() throws -> User {

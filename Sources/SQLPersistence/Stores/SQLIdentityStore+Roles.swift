@@ -172,7 +172,7 @@ extension SQLRow {
     func role(permissions: Set<Permission>) throws -> Role {
         Role(
             id: try id("id"),
-            tenantID: try decodeNil(column: "tenant_id") ? nil : try id("tenant_id"),
+            tenantID: try optionalID("tenant_id"),
             name: try string("name"),
             description: try optionalString("description"),
             permissions: permissions,

@@ -59,6 +59,8 @@ extension SQLIdentityStore {
         try await withinTransaction { store in
             let database = store.database
             let tenant = id.description
+            // Invitations go first: they reference the tenant's custom roles.
+            try await database.raw("DELETE FROM invitations WHERE tenant_id = \(bind: tenant)").run()
             try await database.raw("DELETE FROM role_assignments WHERE tenant_id = \(bind: tenant)").run()
             try await database.raw("DELETE FROM memberships WHERE tenant_id = \(bind: tenant)").run()
             try await database.raw(

@@ -63,11 +63,12 @@ struct JSONBody: @unchecked Sendable {
 
 extension TestClientProtocol {
     func json(
-        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, tenant: String? = nil,
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, apiKey: String? = nil, tenant: String? = nil,
         body: Any? = nil, headers extra: HTTPFields = [:]
     ) async throws -> TestResponse {
         var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }
+        if let apiKey { headers[HTTPField.Name("X-API-Key")!] = apiKey }
         if let tenant { headers[HTTPField.Name("X-Tenant-ID")!] = tenant }
         var buffer: ByteBuffer?
         if let body {

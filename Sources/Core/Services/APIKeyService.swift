@@ -1,0 +1,101 @@
+import Foundation
+
+/// API keys: their owners create, list and revoke them; requests carrying one act for the owner,
+/// limited to the key's scope.
+public struct APIKeyService: Sendable {
+    /// `last_used_at` is written at most once per key in this interval, not on every request.
+    public static let useRecordingInterval: TimeInterval = 60
+
+    let store: any IdentityStore
+    let secrets: any SecretTokens
+    let environment: CoreEnvironment
+
+    public init(store: any IdentityStore, secrets: any SecretTokens, environment: CoreEnvironment) {
+        self.store = store
+        self.secrets = secrets
+        self.environment = environment
+    }
+
+    public struct Draft: Sendable {
+        public var name: String
+        public var expiresAt: Date?
+        /// nil: an unscoped key; an empty list: a key that holds no tenant permission at all.
+        public var permissionIDs: [String]?
+
+        public init(name: String, expiresAt: Date?, permissionIDs: [String]?) {
+            self.name = name
+            self.expiresAt = expiresAt
+            self.permissionIDs = permissionIDs
+        }
+    }
+
+    /// Creates a key and returns its secret, which is never shown again. Only a login may create keys:
+    /// a leaked key must not be able to mint fresh ones.
+    public func create(by principal: Principal, _ draft: Draft) async throws -> IssuedAPIKey {
+        try principal.requireInteractiveLogin(toDo: "create API keys")
+        let name = try Names.valid(draft.name, field: "name")
+        let now = environment.now()
+        if let expiresAt = draft.expiresAt, expiresAt <= now { throw DomainError.invalid("expires_at must be in the future") }
+        var scope: Set<Permission>?
+        if let ids = draft.permissionIDs { scope = try await store.knownPermissions(ids) }
+        let secret = APIKey.secretPrefix + secrets.generate()
+        let key = APIKey(
+            id: environment.newID(), userID: principal.userID, name: name,
+            prefix: String(secret.prefix(APIKey.displayPrefixLength)), scope: scope, createdAt: now, expiresAt: draft.expiresAt
+        )
+        try await store.insertAPIKey(key, digest: secrets.digest(secret))
+        return IssuedAPIKey(key: key, secret: secret)
+    }
+
+    public func list(for principal: Principal, page: PageRequest) async throws -> Page<APIKey> {
+        try await store.apiKeys(of: principal.userID, page: page)
+    }
+
+    /// Revokes (deletes) one of the caller's keys; another user's key is not found. A key may revoke
+    /// keys, itself included: that only ever takes access away.
+    public func revoke(by principal: Principal, id: APIKeyID) async throws {
+        guard try await store.deleteAPIKey(id, of: principal.userID) else { throw DomainError.notFound("API key not found") }
+    }
+
+    /// The owner of a valid key, for requests outside any tenant: one query (plus, at most once a
+    /// minute, the write that records the use).
+    public func authenticatePrincipal(apiKey secret: String) async throws -> Principal {
+        let (key, owner) = try await verified(secret)
+        return Principal(user: owner, credential: .apiKey(id: key.id, scope: key.scope))
+    }
+
+    /// The owner of a valid key with their standing in `tenant` (or all their tenants): the key query
+    /// and the caller query. The scope is applied when the tenant access is derived from the caller.
+    public func authenticate(apiKey secret: String, tenant: TenantID?) async throws -> Caller {
+        let principal = try await authenticatePrincipal(apiKey: secret)
+        guard let (user, standings, tenantExists) = try await store.caller(userID: principal.userID, tenant: tenant), user.isActive
+        else { throw DomainError.unauthenticated() }
+        return Caller(
+            principal: Principal(user: user, credential: principal.credential), standings: standings,
+            requestedTenantExists: tenantExists
+        )
+    }
+
+    /// Finds the key by its digest and checks it: unknown, expired, or owned by a disabled account is 401.
+    func verified(_ secret: String) async throws -> (APIKey, User) {
+        // Anything that cannot be one of our keys costs no query.
+        guard secret.hasPrefix(APIKey.secretPrefix), secret.utf8.count <= 128 else {
+            throw DomainError.unauthenticated("Invalid API key")
+        }
+        let digest = secrets.digest(secret)
+        // The lookup already matched the digest; comparing again in constant time keeps the decision
+        // independent of how the database compares strings.
+        guard let found = try await store.apiKey(digest: digest), ConstantTime.equal(found.storedDigest, digest) else {
+            throw DomainError.unauthenticated("Invalid API key")
+        }
+        let now = environment.now()
+        guard !found.key.isExpired(at: now) else { throw DomainError.unauthenticated("The API key has expired") }
+        guard found.owner.isActive else { throw DomainError.unauthenticated() }
+        let recent = now.addingTimeInterval(-Self.useRecordingInterval)
+        if found.key.lastUsedAt.map({ $0 <= recent }) ?? true {
+            // Bookkeeping only: a failed write must not turn a valid request away.
+            try? await store.recordUse(of: found.key.id, at: now, unlessUsedAfter: recent)
+        }
+        return (found.key, found.owner)
+    }
+}

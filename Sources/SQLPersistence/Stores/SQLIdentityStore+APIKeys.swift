@@ -1,0 +1,86 @@
+import Core
+import Foundation
+import SQLKit
+
+extension SQLIdentityStore {
+    static let apiKeyColumns = ["id", "user_id", "name", "prefix", "permission_ids", "created_at", "expires_at", "last_used_at"]
+
+    public func insertAPIKey(_ key: APIKey, digest: String) async throws {
+        try await translatingErrors(conflict: "The API key already exists") {
+            try await database.insert(into: "api_keys")
+                .columns(
+                    "id", "user_id", "name", "prefix", "key_hash", "permission_ids", "created_at", "expires_at", "last_used_at"
+                )
+                .values(
+                    key.id.bind, key.userID.bind, SQLBind(key.name), SQLBind(key.prefix), SQLBind(digest),
+                    SQLBind(Self.storedScope(key.scope)), SQLBind(key.createdAt), SQLBind(key.expiresAt),
+                    SQLBind(key.lastUsedAt)
+                )
+                .run()
+        }
+    }
+
+    public func apiKeys(of userID: UserID, page: PageRequest) async throws -> Page<APIKey> {
+        let rows = try await database.select().columns(Self.apiKeyColumns).from("api_keys")
+            .where("user_id", .equal, userID.bind).orderBy("created_at").orderBy("id")
+            .limit(page.limit).offset(page.offset).all()
+        let total = try await database.raw("SELECT COUNT(*) AS n FROM api_keys WHERE user_id = \(bind: userID.description)")
+            .first()?.int("n") ?? 0
+        return Page(items: try rows.map { try $0.apiKey() }, total: total, request: page)
+    }
+
+    public func deleteAPIKey(_ id: APIKeyID, of userID: UserID) async throws -> Bool {
+        try await database.raw(
+            "DELETE FROM api_keys WHERE id = \(bind: id.description) AND user_id = \(bind: userID.description) RETURNING id"
+        ).first() != nil
+    }
+
+    public func apiKey(digest: String) async throws -> (key: APIKey, storedDigest: String, owner: User)? {
+        // One round trip on every API-key request: the unique index on key_hash, then the owner by primary key.
+        let keyColumns = Self.apiKeyColumns.map { "k.\($0) AS k_\($0)" }.joined(separator: ", ")
+        let userColumns = Self.userColumns.map { "u.\($0)" }.joined(separator: ", ")
+        guard
+            let row = try await database.raw(
+                """
+                SELECT \(unsafeRaw: keyColumns), k.key_hash AS k_key_hash, \(unsafeRaw: userColumns)
+                FROM api_keys k JOIN users u ON u.id = k.user_id
+                WHERE k.key_hash = \(bind: digest)
+                """
+            ).first()
+        else { return nil }
+        return (try row.apiKey(columnPrefix: "k_"), try row.string("k_key_hash"), try row.user())
+    }
+
+    public func recordUse(of id: APIKeyID, at date: Date, unlessUsedAfter since: Date) async throws {
+        try await database.raw(
+            """
+            UPDATE api_keys SET last_used_at = \(bind: date)
+            WHERE id = \(bind: id.description) AND (last_used_at IS NULL OR last_used_at <= \(bind: since))
+            """
+        ).run()
+    }
+
+    /// A scope is stored as its permission ids separated by spaces (ids never contain one); NULL means
+    /// unscoped, and the empty string a key limited to nothing.
+    static func storedScope(_ scope: Set<Permission>?) -> String? {
+        scope.map { $0.sorted().map(\.id).joined(separator: " ") }
+    }
+}
+
+extension SQLRow {
+    func apiKey(columnPrefix prefix: String = "") throws -> APIKey {
+        let scope = try optionalString(prefix + "permission_ids").map { text in
+            Set(text.split(separator: " ").map { Permission(String($0)) })
+        }
+        return APIKey(
+            id: try id(prefix + "id"),
+            userID: try id(prefix + "user_id"),
+            name: try string(prefix + "name"),
+            prefix: try string(prefix + "prefix"),
+            scope: scope,
+            createdAt: try date(prefix + "created_at"),
+            expiresAt: try optionalDate(prefix + "expires_at"),
+            lastUsedAt: try optionalDate(prefix + "last_used_at")
+        )
+    }
+}
