@@ -132,3 +132,28 @@ struct IdentityStoreContractTests {
         }
     }
 }
+
+/// Writers queue for the database's write lock; none may starve the transaction that holds it.
+@Suite("Concurrent write transactions")
+struct ConcurrentWriteTests {
+    @Test("Sixteen concurrent two-statement transactions all commit", arguments: TestBackend.available)
+    func concurrentTransactions(backend: TestBackend) async throws {
+        try await IdentityStoreContractTests.withStore(backend) { store in
+            // A starved transaction is not slow but fails: the pool gives up on its connection request
+            // after 10 s (`connectionRequestTimeout`), which is what this test caught before SQLite got
+            // a thread per connection. No timing bound here: the full suite loads the CPU too much.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<16 {
+                    group.addTask {
+                        try await store.transaction { store in
+                            try await store.insertTenant(IdentityStoreContractTests.tenant("first \(index)"))
+                            try await store.insertTenant(IdentityStoreContractTests.tenant("second \(index)"))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await store.allTenants().count == 32)
+        }
+    }
+}

@@ -21,9 +21,12 @@ public struct DatabaseClient: Sendable {
     /// serves. Several service processes may share one PostgreSQL, and none would see the others'
     /// writes, so there every read goes to the database.
     var cachesReads: Bool { backend == .sqlite }
+    /// SQLite allows one writer at a time. Write transactions of this process queue here, suspended,
+    /// rather than in SQLite's busy handler, which blocks a thread and polls with growing sleeps.
+    let sqliteWriters = AsyncLock()
 
     enum Pool: Sendable {
-        case sqlite(EventLoopGroupConnectionPool<TunedSQLiteConnectionSource>)
+        case sqlite(EventLoopGroupConnectionPool<TunedSQLiteConnectionSource>, NIOThreadPool)
         case postgres(PostgresClient)
     }
 
@@ -40,17 +43,25 @@ public struct DatabaseClient: Sendable {
     }
 
     init(sqlite storage: SQLiteConfiguration.Storage, logger: Logger) {
+        let eventLoops = MultiThreadedEventLoopGroup.singleton
+        let connectionsPerEventLoop = 2
+        // One thread per connection, not the shared pool of one per core: a connection whose
+        // `BEGIN IMMEDIATE` waits for the write lock blocks its thread for up to the busy timeout,
+        // and with fewer threads than connections the waiters could occupy every thread while the
+        // transaction holding the lock waits for one to run its COMMIT.
+        let threads = NIOThreadPool(numberOfThreads: connectionsPerEventLoop * NIOSingletons.groupLoopCountSuggestion)
+        threads.start()
         let source = TunedSQLiteConnectionSource(
-            base: SQLiteConnectionSource(configuration: .init(storage: storage, enableForeignKeys: true))
+            base: SQLiteConnectionSource(configuration: .init(storage: storage, enableForeignKeys: true), threadPool: threads)
         )
         let pool = EventLoopGroupConnectionPool(
-            source: source, maxConnectionsPerEventLoop: 2, logger: logger, on: MultiThreadedEventLoopGroup.singleton
+            source: source, maxConnectionsPerEventLoop: connectionsPerEventLoop, logger: logger, on: eventLoops
         )
         let writes = WriteGeneration()
         self.sql = WriteTrackingDatabase(base: SQLitePoolDatabase(pool: pool, logger: logger).sql(queryLogLevel: .trace), generation: writes)
         self.writes = writes
         self.backend = .sqlite
-        self.pool = .sqlite(pool)
+        self.pool = .sqlite(pool, threads)
     }
 
     init(postgresURL url: String, maximumConnections: Int, logger: Logger) throws {
@@ -81,12 +92,13 @@ public struct DatabaseClient: Sendable {
         switch pool {
         case .postgres(let client):
             await client.run()
-        case .sqlite(let pool):
-            // Nothing to drive; wait for cancellation, then close the connections.
+        case .sqlite(let pool, let threads):
+            // Nothing to drive; wait for cancellation, then close the connections and their threads.
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(3600))
             }
             try? await pool.shutdownAsync()
+            try? await threads.shutdownGracefully()
         }
     }
 
