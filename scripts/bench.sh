@@ -65,10 +65,10 @@ run "GET /api/v1/users?limit=20 of 10,000 (64 conns)" -t2 -c64 -d"${duration}s" 
 run "GET /api/v1/users?limit=20, X-API-Key (64 conns)" -t2 -c64 -d"${duration}s" -H "X-API-Key: $key" \
     -H "X-Tenant-ID: $tenant" "$base/api/v1/users?limit=20&page=3"
 printf '%-44s ' "POST /api/v1/auth/token (8 conns)"
-wrk --latency -s "$workdir/login.lua" -t2 -c8 -d"${duration}s" "$base/api/v1/auth/token" | sed -n 's/^RESULT //p'
+wrk --latency --timeout 10s -s "$workdir/login.lua" -t2 -c8 -d"${duration}s" "$base/api/v1/auth/token" | sed -n 's/^RESULT //p'
 
 # /users/me latency while 8 clients log in flat out.
-wrk -s "$workdir/login.lua" -t1 -c8 -d"$((duration + 2))s" "$base/api/v1/auth/token" >"$workdir/background.txt" &
+wrk --timeout 10s -s "$workdir/login.lua" -t1 -c8 -d"$((duration + 2))s" "$base/api/v1/auth/token" >"$workdir/background.txt" &
 sleep 1
 run "GET /api/v1/users/me during logins (8 conns)" -t1 -c8 -d"${duration}s" -H "Authorization: Bearer $token" "$base/api/v1/users/me"
 wait %1 2>/dev/null || true
