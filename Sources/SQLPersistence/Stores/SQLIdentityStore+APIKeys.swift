@@ -38,11 +38,10 @@ extension SQLIdentityStore {
     public func apiKey(digest: String) async throws -> (key: APIKey, storedDigest: String, owner: User)? {
         // One round trip on every API-key request: the unique index on key_hash, then the owner by primary key.
         let keyColumns = Self.apiKeyColumns.map { "k.\($0) AS k_\($0)" }.joined(separator: ", ")
-        let userColumns = Self.userColumns.map { "u.\($0)" }.joined(separator: ", ")
         guard
             let row = try await database.raw(
                 """
-                SELECT \(unsafeRaw: keyColumns), k.key_hash AS k_key_hash, \(unsafeRaw: userColumns)
+                SELECT \(unsafeRaw: keyColumns), k.key_hash AS k_key_hash, \(unsafeRaw: Self.qualifiedUserColumns)
                 FROM api_keys k JOIN users u ON u.id = k.user_id
                 WHERE k.key_hash = \(bind: digest)
                 """
