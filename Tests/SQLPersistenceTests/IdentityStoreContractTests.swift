@@ -157,3 +157,38 @@ struct ConcurrentWriteTests {
         }
     }
 }
+
+@Suite("Member pages")
+struct MemberPageTests {
+    typealias Contract = IdentityStoreContractTests
+
+    @Test("A page holds `limit` members whatever their number of roles, each with its roles by name", arguments: TestBackend.available)
+    func pagesWithSeveralRoles(backend: TestBackend) async throws {
+        try await Contract.withStore(backend) { store in
+            let tenant = Contract.tenant("Acme")
+            try await store.insertTenant(tenant)
+            var users: [User] = []
+            for (index, email) in ["a@example.com", "b@example.com", "c@example.com"].enumerated() {
+                let user = try Contract.user(email)
+                users.append(user)
+                try await store.insertUser(user)
+                let joined = Contract.now.addingTimeInterval(Double(index))
+                try await store.insertMembership(Membership(userID: user.id, tenantID: tenant.id, isActive: true, createdAt: joined))
+            }
+            let admin = try #require(try await store.roleID(named: "Tenant Admin", visibleIn: tenant.id))
+            let readOnly = try #require(try await store.roleID(named: "Read Only User", visibleIn: tenant.id))
+            try await store.assign(admin, to: users[0].id, in: tenant.id, at: Contract.now)
+            try await store.assign(readOnly, to: users[0].id, in: tenant.id, at: Contract.now)
+            try await store.assign(readOnly, to: users[2].id, in: tenant.id, at: Contract.now)
+
+            let first = try await store.members(of: tenant.id, search: nil, page: PageRequest(page: 1, limit: 2))
+            let second = try await store.members(of: tenant.id, search: nil, page: PageRequest(page: 2, limit: 2))
+
+            #expect(first.total == 3)
+            #expect(first.items.map(\.user.id) == [users[0].id, users[1].id])
+            #expect(first.items.map(\.roleNames) == [["Read Only User", "Tenant Admin"], []])
+            #expect(second.items.map(\.user.id) == [users[2].id])
+            #expect(second.items.map(\.roleNames) == [["Read Only User"]])
+        }
+    }
+}

@@ -57,13 +57,20 @@ extension SQLIdentityStore {
         } else {
             filter = ""
         }
+        // The page of members and their role names in one round trip: the page is cut first, then
+        // each member appears once per role (or once with no role), in join order, roles by name.
         let rows = try await database.raw(
             """
-            SELECT \(unsafeRaw: Self.qualifiedUserColumns), m.is_active AS m_is_active, m.created_at AS m_created_at
-            FROM memberships m JOIN users u ON u.id = m.user_id
-            WHERE m.tenant_id = \(bind: tenant) \(filter)
-            ORDER BY m.created_at, m.user_id
-            LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
+            SELECT p.*, r.name AS role_name FROM (
+                SELECT \(unsafeRaw: Self.qualifiedUserColumns), m.is_active AS m_is_active, m.created_at AS m_created_at
+                FROM memberships m JOIN users u ON u.id = m.user_id
+                WHERE m.tenant_id = \(bind: tenant) \(filter)
+                ORDER BY m.created_at, m.user_id
+                LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
+            ) p
+            LEFT JOIN role_assignments a ON a.tenant_id = \(bind: tenant) AND a.user_id = p.id
+            LEFT JOIN roles r ON r.id = a.role_id
+            ORDER BY p.m_created_at, p.id, r.name
             """
         ).all()
         let total: Int
@@ -76,17 +83,19 @@ extension SQLIdentityStore {
         } else {
             total = try await memberCount(of: tenantID)
         }
-        let users = try rows.map { row in
-            (try row.user(), try row.bool("m_is_active"), try row.date("m_created_at"))
+        var entries: [(user: User, membership: Membership, roleNames: [String])] = []
+        for row in rows {
+            let userID: UserID = try row.id("id")
+            if entries.last?.user.id != userID {
+                let membership = Membership(
+                    userID: userID, tenantID: tenantID, isActive: try row.bool("m_is_active"),
+                    createdAt: try row.date("m_created_at")
+                )
+                entries.append((try row.user(), membership, []))
+            }
+            if let roleName = try row.optionalString("role_name") { entries[entries.count - 1].roleNames.append(roleName) }
         }
-        let roleNames = try await roleNames(of: users.map(\.0.id), in: tenantID)
-        let members = users.map { user, isActive, joined in
-            Member(
-                user: user,
-                membership: Membership(userID: user.id, tenantID: tenantID, isActive: isActive, createdAt: joined),
-                roleNames: roleNames[user.id] ?? []
-            )
-        }
+        let members = entries.map { Member(user: $0.user, membership: $0.membership, roleNames: $0.roleNames) }
         return Page(items: members, total: total, request: page)
     }
 
