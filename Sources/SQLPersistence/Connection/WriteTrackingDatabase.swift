@@ -31,17 +31,17 @@ struct WriteTrackingDatabase: SQLDatabase {
     var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        let isRead = isRead(query)
-        return base.execute(sql: query, onRow).always { [generation] _ in
+        let (statement, isRead) = classified(query)
+        return base.execute(sql: statement, onRow).always { [generation] _ in
             if !isRead { generation.advance() }
         }
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        let isRead = isRead(query)
+        let (statement, isRead) = classified(query)
         // Advanced after the statement, also when it failed: a failed COMMIT may still have committed.
         defer { if !isRead { generation.advance() } }
-        try await base.execute(sql: query, onRow)
+        try await base.execute(sql: statement, onRow)
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -50,9 +50,24 @@ struct WriteTrackingDatabase: SQLDatabase {
         }
     }
 
-    private func isRead(_ query: any SQLExpression) -> Bool {
-        if query is SQLSelect { return true }
-        let text = base.serialize(query).sql
-        return text.drop { $0 == " " || $0 == "\n" }.prefix(6).uppercased() == "SELECT"
+    /// Whether `query` is a read, and the statement to run for it: a statement that had to be
+    /// serialized to be recognised is handed on serialized, so it is not serialized a second time.
+    private func classified(_ query: any SQLExpression) -> (statement: any SQLExpression, isRead: Bool) {
+        if query is SQLSelect { return (query, true) }
+        let (sql, binds) = base.serialize(query)
+        let isRead = sql.drop { $0 == " " || $0 == "\n" }.prefix(6).uppercased() == "SELECT"
+        return (SerializedStatement(sql: sql, binds: binds), isRead)
+    }
+}
+
+/// A whole statement already serialized for the database's dialect. Its bind placeholders were
+/// numbered from the first, which is where they land again when it is executed on its own.
+private struct SerializedStatement: SQLExpression {
+    let sql: String
+    let binds: [any Encodable & Sendable]
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.write(sql)
+        serializer.binds.append(contentsOf: binds)
     }
 }

@@ -35,17 +35,17 @@ extension SQLIdentityStore {
         ).first() != nil
     }
 
+    /// The key's columns prefixed `k_`, its digest and its owner's columns: built once, because the
+    /// lookup runs on every API-key request.
+    static let selectAPIKeyWithOwner =
+        "SELECT " + apiKeyColumns.map { "k.\($0) AS k_\($0)" }.joined(separator: ", ")
+        + ", k.key_hash AS k_key_hash, " + qualifiedUserColumns + " FROM api_keys k JOIN users u ON u.id = k.user_id"
+
     public func apiKey(digest: String) async throws -> (key: APIKey, storedDigest: String, owner: User)? {
         // One round trip on every API-key request: the unique index on key_hash, then the owner by primary key.
-        let keyColumns = Self.apiKeyColumns.map { "k.\($0) AS k_\($0)" }.joined(separator: ", ")
         guard
-            let row = try await database.raw(
-                """
-                SELECT \(unsafeRaw: keyColumns), k.key_hash AS k_key_hash, \(unsafeRaw: Self.qualifiedUserColumns)
-                FROM api_keys k JOIN users u ON u.id = k.user_id
-                WHERE k.key_hash = \(bind: digest)
-                """
-            ).first()
+            let row = try await database.raw("\(unsafeRaw: Self.selectAPIKeyWithOwner) WHERE k.key_hash = \(bind: digest)")
+                .first()
         else { return nil }
         return (try row.apiKey(columnPrefix: "k_"), try row.string("k_key_hash"), try row.user())
     }

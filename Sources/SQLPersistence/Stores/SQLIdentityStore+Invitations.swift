@@ -104,7 +104,7 @@ extension SQLRow {
         Invitation(
             id: try id("id"),
             tenantID: try id("tenant_id"),
-            email: try EmailAddress(string("email")),
+            email: EmailAddress(stored: try string("email")),
             roleID: try id("role_id"),
             invitedBy: try optionalID("invited_by"),
             createdAt: try date("created_at"),
