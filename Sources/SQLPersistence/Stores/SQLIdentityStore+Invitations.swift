@@ -47,7 +47,7 @@ extension SQLIdentityStore {
             SELECT \(Self.invitationColumns) FROM invitations
             WHERE tenant_id = \(bind: tenant) \(filter)
             ORDER BY created_at DESC, id DESC
-            LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
+            LIMIT \(literal: page.limit) OFFSET \(literal: page.offset)
             """
         ).all()
         let total = try await database.raw("SELECT COUNT(*) AS n FROM invitations WHERE tenant_id = \(bind: tenant) \(filter)")

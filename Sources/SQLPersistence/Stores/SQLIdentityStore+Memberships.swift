@@ -48,29 +48,37 @@ extension SQLIdentityStore {
     public func members(of tenantID: TenantID, search: String?, page: PageRequest) async throws -> Page<Member> {
         let tenant = tenantID.description
         let filter: SQLQueryString
+        let searchJoin: SQLQueryString
         if let search, !search.isEmpty {
             let pattern = "%" + Self.escapeLike(search.lowercased()) + "%"
+            searchJoin = "JOIN users u ON u.id = m.user_id"
             filter = """
                 AND (u.email_key LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(u.first_name) LIKE \(bind: pattern) ESCAPE '\\'
                      OR LOWER(u.last_name) LIKE \(bind: pattern) ESCAPE '\\')
                 """
         } else {
-            filter = ""
+            (searchJoin, filter) = ("", "")
         }
         // The page of members and their role names in one round trip: the page is cut first, then
         // each member appears once per role (or once with no role), in join order, roles by name.
+        // Without a search the page is cut from the membership index alone, before any user row is read.
+        // LIMIT and OFFSET are literals (validated integers): SQLite compiles a statement whose LIMIT is
+        // a bound parameter a second time once the value is bound.
         let rows = try await database.raw(
             """
-            SELECT p.*, r.name AS role_name FROM (
-                SELECT \(unsafeRaw: Self.qualifiedUserColumns), m.is_active AS m_is_active, m.created_at AS m_created_at
-                FROM memberships m JOIN users u ON u.id = m.user_id
+            SELECT \(unsafeRaw: Self.qualifiedUserColumns), p.is_active AS m_is_active, p.created_at AS m_created_at,
+                   r.name AS role_name
+            FROM (
+                SELECT m.user_id, m.is_active, m.created_at FROM memberships m
+                \(searchJoin)
                 WHERE m.tenant_id = \(bind: tenant) \(filter)
                 ORDER BY m.created_at, m.user_id
-                LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
+                LIMIT \(literal: page.limit) OFFSET \(literal: page.offset)
             ) p
-            LEFT JOIN role_assignments a ON a.tenant_id = \(bind: tenant) AND a.user_id = p.id
+            JOIN users u ON u.id = p.user_id
+            LEFT JOIN role_assignments a ON a.tenant_id = \(bind: tenant) AND a.user_id = p.user_id
             LEFT JOIN roles r ON r.id = a.role_id
-            ORDER BY p.m_created_at, p.id, r.name
+            ORDER BY p.created_at, p.user_id, r.name
             """
         ).all()
         let total: Int
