@@ -32,6 +32,27 @@ struct ValueTests {
         #expect((#expect(throws: DomainError.self) { try PageRequest(page: page, limit: limit) })?.code == .invalid)
     }
 
+    @Test func idsRoundTripLikeFoundation() throws {
+        for _ in 0..<1_000 {
+            let uuid = UUID()
+            let id = try #require(UserID(uuid.uuidString))
+            #expect(id.uuid == uuid)
+            #expect(id.description == uuid.uuidString.lowercased())
+            #expect(UserID(id.description) == id)
+        }
+    }
+
+    @Test(arguments: [
+        "", "not-a-uuid", "6f1c3b2a-0d4e-4f5a-9b8c-7d6e5f4a3b2", "6f1c3b2a-0d4e-4f5a-9b8c-7d6e5f4a3b2c0",
+        "6f1c3b2a0d4e-4f5a-9b8c-7d6e5f4a3b2c0", "6f1c3b2a-0d4e-4f5a-9b8c_7d6e5f4a3b2c", "6f1c3b2g-0d4e-4f5a-9b8c-7d6e5f4a3b2c",
+        "6f1c3b2-a0d4e-4f5a-9b8c-7d6e5f4a3b2c",
+        // Foundation's sscanf-based parser takes this one, reading the last byte from a single digit.
+        " 6f1c3b2a-0d4e-4f5a-9b8c-7d6e5f4a3b2",
+    ])
+    func malformedIDs(raw: String) {
+        #expect(UserID(raw) == nil)
+    }
+
     @Test func passwordPolicy() throws {
         try PasswordPolicy.validate("long enough")
         #expect(throws: DomainError.self) { try PasswordPolicy.validate("short") }

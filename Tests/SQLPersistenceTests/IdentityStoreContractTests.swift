@@ -156,6 +156,29 @@ struct ConcurrentWriteTests {
             #expect(try await store.allTenants().count == 32)
         }
     }
+
+    @Test("A transaction whose task is cancelled midway rolls back and frees the connection", arguments: TestBackend.available)
+    func cancelledTransaction(backend: TestBackend) async throws {
+        try await IdentityStoreContractTests.withStore(backend) { store in
+            let (started, signal) = AsyncStream<Void>.makeStream()
+            let doomed = Task {
+                try await store.transaction { store in
+                    try await store.insertTenant(IdentityStoreContractTests.tenant("doomed"))
+                    signal.yield()
+                    while !Task.isCancelled { await Task.yield() }
+                    throw CancellationError()
+                }
+            }
+            for await _ in started { break }
+            doomed.cancel()
+            _ = await doomed.result
+
+            // Had the ROLLBACK been skipped, the connection would hold an open transaction (and, on
+            // SQLite, the write lock): this transaction would fail, or see the doomed row.
+            try await store.transaction { try await $0.insertTenant(IdentityStoreContractTests.tenant("next")) }
+            #expect(try await store.allTenants().map(\.name) == ["next"])
+        }
+    }
 }
 
 @Suite("Member pages")

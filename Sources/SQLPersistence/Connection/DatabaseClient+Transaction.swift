@@ -15,12 +15,19 @@ extension DatabaseClient {
             try await session.raw(SQLQueryString(begin)).run()
             do {
                 let result = try await work(session)
-                try await session.raw("COMMIT").run()
+                try await Self.ending(session, with: "COMMIT")
                 return result
             } catch {
-                try? await session.raw("ROLLBACK").run()
+                try? await Self.ending(session, with: "ROLLBACK")
                 throw error
             }
         }
+    }
+
+    /// Runs COMMIT or ROLLBACK even when the task was cancelled (a database driver may skip the
+    /// statements of a cancelled task): the connection goes back to the pool, and must not go back
+    /// with a transaction still open, holding SQLite's write lock.
+    private static func ending(_ session: any SQLDatabase, with statement: SQLQueryString) async throws {
+        try await Task { try await session.raw(statement).run() }.value
     }
 }

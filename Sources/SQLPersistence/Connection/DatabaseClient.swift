@@ -1,11 +1,9 @@
 import Foundation
-@preconcurrency import AsyncKit
 import Logging
 import NIOCore
 import NIOPosix
 import PostgresKit
 import SQLKit
-import SQLiteKit
 
 /// An open database: the `SQLDatabase` repositories run on, which engine it is, and the pool behind it.
 ///
@@ -26,7 +24,8 @@ public struct DatabaseClient: Sendable {
     let sqliteWriters = AsyncLock()
 
     enum Pool: Sendable {
-        case sqlite(EventLoopGroupConnectionPool<TunedSQLiteConnectionSource>, NIOThreadPool)
+        /// The pool, its threads, and the file to delete when it closes (for `sqlite::memory:`).
+        case sqlite(SQLiteConnectionPool, NIOThreadPool, temporaryFile: String?)
         case postgres(PostgresClient)
     }
 
@@ -34,34 +33,32 @@ public struct DatabaseClient: Sendable {
     public init(location: DatabaseLocation, maximumConnections: Int = 16, logger: Logger) throws {
         switch location {
         case .sqliteFile(let path):
-            self.init(sqlite: .file(path: path), logger: logger)
+            self.init(sqlitePath: path, temporary: false, logger: logger)
         case .sqliteMemory:
-            self.init(sqlite: .memory, logger: logger)
+            // Every connection must see the same data, and this SQLite is built without shared cache,
+            // so "memory" is a file of this process's own in the temporary directory, deleted on close.
+            let path = FileManager.default.temporaryDirectory
+                .appendingPathComponent("virtualstack-memory-\(ProcessInfo.processInfo.processIdentifier)-\(UUID()).sqlite").path
+            self.init(sqlitePath: path, temporary: true, logger: logger)
         case .postgres(let url):
             try self.init(postgresURL: url, maximumConnections: maximumConnections, logger: logger)
         }
     }
 
-    init(sqlite storage: SQLiteConfiguration.Storage, logger: Logger) {
-        let eventLoops = MultiThreadedEventLoopGroup.singleton
-        let connectionsPerEventLoop = 2
+    init(sqlitePath path: String, temporary: Bool, logger: Logger) {
+        let connections = 2 * NIOSingletons.groupLoopCountSuggestion
         // One thread per connection, not the shared pool of one per core: a connection whose
         // `BEGIN IMMEDIATE` waits for the write lock blocks its thread for up to the busy timeout,
         // and with fewer threads than connections the waiters could occupy every thread while the
         // transaction holding the lock waits for one to run its COMMIT.
-        let threads = NIOThreadPool(numberOfThreads: connectionsPerEventLoop * NIOSingletons.groupLoopCountSuggestion)
+        let threads = NIOThreadPool(numberOfThreads: connections)
         threads.start()
-        let source = TunedSQLiteConnectionSource(
-            base: SQLiteConnectionSource(configuration: .init(storage: storage, enableForeignKeys: true), threadPool: threads)
-        )
-        let pool = EventLoopGroupConnectionPool(
-            source: source, maxConnectionsPerEventLoop: connectionsPerEventLoop, logger: logger, on: eventLoops
-        )
+        let pool = SQLiteConnectionPool(path: path, capacity: connections, threads: threads, logger: logger)
         let writes = WriteGeneration()
-        self.sql = WriteTrackingDatabase(base: SQLitePoolDatabase(pool: pool, logger: logger).sql(queryLogLevel: .trace), generation: writes)
+        self.sql = WriteTrackingDatabase(base: PooledSQLiteDatabase(target: .pool(pool), logger: logger), generation: writes)
         self.writes = writes
         self.backend = .sqlite
-        self.pool = .sqlite(pool, threads)
+        self.pool = .sqlite(pool, threads, temporaryFile: temporary ? path : nil)
     }
 
     init(postgresURL url: String, maximumConnections: Int, logger: Logger) throws {
@@ -92,13 +89,16 @@ public struct DatabaseClient: Sendable {
         switch pool {
         case .postgres(let client):
             await client.run()
-        case .sqlite(let pool, let threads):
+        case .sqlite(let pool, let threads, let temporaryFile):
             // Nothing to drive; wait for cancellation, then close the connections and their threads.
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(3600))
             }
-            try? await pool.shutdownAsync()
+            await pool.close()
             try? await threads.shutdownGracefully()
+            if let temporaryFile {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporaryFile + suffix) }
+            }
         }
     }
 
