@@ -137,6 +137,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HTTPAdapterTests",
+            dependencies: [
+                "Core", "HTTPAdapter",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SQLPersistenceTests",
             dependencies: ["Core", "SQLPersistence", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings

@@ -7,14 +7,18 @@ import SQLPersistence
 import SecurityAdapters
 
 /// Builds the whole service from configuration: the composition root.
-public func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
+public func buildApplication(reader: ConfigReader, handEncodedRoutes: Bool = true) async throws -> some ApplicationProtocol {
     let configuration = try AppConfiguration(reader: reader)
     var logger = Logger(label: "virtualstack")
     logger.logLevel = configuration.logLevel
-    return try await buildApplication(configuration: configuration, logger: logger)
+    return try await buildApplication(configuration: configuration, logger: logger, handEncodedRoutes: handEncodedRoutes)
 }
 
-public func buildApplication(configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+/// `handEncodedRoutes: false` serves every operation through its generated handler: for tests that
+/// compare the two (see `HTTPSettings.handEncodedRoutes`).
+public func buildApplication(
+    configuration: AppConfiguration, logger: Logger, handEncodedRoutes: Bool = true
+) async throws -> some ApplicationProtocol {
     let database = try DatabaseClient(location: configuration.database, logger: logger)
     let core = CoreServices(configuration: configuration, database: database, logger: logger)
 
@@ -23,7 +27,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
             authentication: core.authentication, tenants: core.tenants, members: core.members, roles: core.roles,
             profile: core.profile, invitations: core.invitations, apiKeys: core.apiKeys
         ),
-        settings: HTTPSettings(corsAllowedOrigins: Set(configuration.corsAllowedOrigins)),
+        settings: HTTPSettings(corsAllowedOrigins: Set(configuration.corsAllowedOrigins), handEncodedRoutes: handEncodedRoutes),
         health: { await core.databaseAnswers() }
     )
     var app = Application(

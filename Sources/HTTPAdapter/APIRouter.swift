@@ -8,9 +8,13 @@ import OpenAPIRuntime
 /// Settings of the HTTP edge that do not belong to the core.
 public struct HTTPSettings: Sendable {
     public var corsAllowedOrigins: Set<String>
+    /// Whether the operations in `APIHandlers.handEncodedRoutes` are served by their hand-written
+    /// handlers. Always on in the service; tests turn it off to compare them with the generated ones.
+    public var handEncodedRoutes: Bool
 
-    public init(corsAllowedOrigins: Set<String>) {
+    public init(corsAllowedOrigins: Set<String>, handEncodedRoutes: Bool = true) {
         self.corsAllowedOrigins = corsAllowedOrigins
+        self.handEncodedRoutes = handEncodedRoutes
     }
 }
 
@@ -33,7 +37,9 @@ public func buildRouter(
         return jsonResponse(status: healthy ? .ok : .serviceUnavailable, ["status": healthy ? "ok" : "unavailable"])
     }
     routes.record(.get, "/health")
-    let transport = RecordingTransport(router: router) { method, path in routes.record(method, path) }
+    let transport = RecordingTransport(router: router, replacements: settings.handEncodedRoutes ? handlers.handEncodedRoutes : [:]) {
+        method, path in routes.record(method, path)
+    }
     // Compact JSON: the runtime's default pretty-prints and sorts keys, which costs every response
     // time and bytes that no client needs.
     let configuration = Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [])

@@ -32,6 +32,10 @@ struct HTTPConventionTests {
                 ("unknown route outside the API", .get, "/nothing", nil, nil, .notFound),
                 ("wrong method", .delete, Self.login, nil, nil, .methodNotAllowed),
                 ("wrong method on /users/me", .post, "/api/v1/users/me", nil, nil, .methodNotAllowed),
+                ("query parameter without a value", .get, "/api/v1/invitations?limit", nil, nil, .badRequest),
+                ("non-integer query parameter", .get, "/api/v1/invitations?limit=abc", nil, nil, .unprocessableContent),
+                ("query parameter without a value, hand-encoded route", .get, "/api/v1/users?search", nil, nil, .badRequest),
+                ("broken percent escape, hand-encoded route", .get, "/api/v1/users?search=%ZZ", nil, nil, .badRequest),
             ]
             for (name, method, path, contentType, body, status) in cases {
                 let response = try await Self.raw(client, method, path, contentType: contentType, body: body)

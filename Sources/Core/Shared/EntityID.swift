@@ -29,16 +29,14 @@ public struct EntityID<Entity>: Hashable, Sendable, CustomStringConvertible {
                         text[position] = UInt8(ascii: "-")
                         position += 1
                     }
-                    text[position] = Self.hexDigits.utf8Start[Int(byte >> 4)]
-                    text[position + 1] = Self.hexDigits.utf8Start[Int(byte & 0x0F)]
+                    text[position] = ASCIIHex.digit(byte >> 4)
+                    text[position + 1] = ASCIIHex.digit(byte & 0x0F)
                     position += 2
                 }
                 return position
             }
         }
     }
-
-    private static var hexDigits: StaticString { "0123456789abcdef" }
 
     private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> UUID? {
         guard text.count == 36 else { return nil }
@@ -50,22 +48,15 @@ public struct EntityID<Entity>: Hashable, Sendable, CustomStringConvertible {
                     guard text[position] == UInt8(ascii: "-") else { return false }
                     position += 1
                 }
-                guard let high = hexValue(text[position]), let low = hexValue(text[position + 1]) else { return false }
+                guard let high = ASCIIHex.value(of: text[position]), let low = ASCIIHex.value(of: text[position + 1]) else {
+                    return false
+                }
                 output[index] = high << 4 | low
                 position += 2
             }
             return true
         }
         return parsed ? UUID(uuid: bytes) : nil
-    }
-
-    private static func hexValue(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 

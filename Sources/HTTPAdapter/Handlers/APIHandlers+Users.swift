@@ -2,10 +2,14 @@ import APIContract
 import Core
 
 extension APIHandlers {
+    /// Served by `listUsersHandEncoded`; this generated route is kept as its reference in tests.
     package func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
-        let page = try PageRequest(page: input.query.page, limit: input.query.limit)
-        let result = try await members.list(in: tenantAccess(), search: input.query.search, page: page)
-        return .ok(.init(body: .json(.init(result))))
+        .ok(.init(body: .json(.init(try await memberPage(page: input.query.page, limit: input.query.limit, search: input.query.search)))))
+    }
+
+    func memberPage(page: Int?, limit: Int?, search: String?) async throws -> Page<Member> {
+        let page = try PageRequest(page: page, limit: limit)
+        return try await members.list(in: tenantAccess(), search: search, page: page)
     }
 
     package func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output {

@@ -24,6 +24,10 @@ struct ErrorResponse: Sendable {
                 convertible.httpStatus.kind == .clientError
             {
                 self.init(status: convertible.httpStatus, detail: error.causeDescription)
+            } else if error.operationInput == nil {
+                // It failed before the handler had its input: the request itself could not be read
+                // (a query pair without `=`, for one).
+                self.init(status: .badRequest, detail: "The request's query string or headers could not be read")
             } else {
                 return nil
             }
@@ -71,6 +75,9 @@ struct ErrorResponse: Sendable {
             self.init(status: .unprocessableContent, detail: "Invalid value at \(context.codingPath.dotted): \(context.debugDescription)")
         case .keyNotFound(let key, let context):
             self.init(status: .unprocessableContent, detail: "Missing field '\((context.codingPath + [key]).dotted)'")
+        case .typeMismatch(let type, let context) where context.codingPath.isEmpty:
+            // The runtime decodes each query parameter and header on its own, with no path to name it.
+            self.init(status: .unprocessableContent, detail: "A parameter or the body must be of type \(Self.jsonTypeName(type))")
         case .typeMismatch(let type, let context):
             self.init(status: .unprocessableContent, detail: "Field '\(context.codingPath.dotted)' must be of type \(Self.jsonTypeName(type))")
         case .valueNotFound(_, let context):

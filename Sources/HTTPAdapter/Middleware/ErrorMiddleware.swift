@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import OpenAPIRuntime
 
 /// Outermost API middleware: whatever goes wrong below becomes `{"detail": …}` with the right status.
 /// Unrecognised errors are logged with the request id and answered 500 without internals.
@@ -25,8 +26,15 @@ struct ErrorMiddleware: RouterMiddleware {
                 }
                 return mapped.response()
             }
-            context.logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            context.logger.error("Unhandled error", metadata: ["error": "\(Self.loggable(error))"])
             return ErrorResponse(status: .internalServerError, detail: "Internal server error").response()
         }
+    }
+
+    /// The error without the request it may carry: the runtime's `ServerError` describes the whole
+    /// request, `Authorization` and `X-API-Key` headers included, and logs must not hold credentials.
+    static func loggable(_ error: any Error) -> String {
+        guard let error = error as? ServerError else { return String(reflecting: error) }
+        return "operation \(error.operationID): \(String(reflecting: error.underlyingError))"
     }
 }

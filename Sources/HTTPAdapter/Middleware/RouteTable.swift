@@ -33,9 +33,11 @@ final class RouteTable: @unchecked Sendable {
     }
 }
 
-/// A `ServerTransport` that records every registration before handing it to the router.
+/// A `ServerTransport` that records every registration before handing it to the router, and
+/// registers the hand-encoded handler of an operation in place of the generated one.
 struct RecordingTransport: ServerTransport {
     let router: Router<AppRequestContext>
+    let replacements: [HandEncodedRoute: APIHandlers.OperationHandler]
     let record: @Sendable (HTTPRequest.Method, String) -> Void
 
     func register(
@@ -44,6 +46,6 @@ struct RecordingTransport: ServerTransport {
         path: String
     ) throws {
         record(method, path)
-        try router.register(handler, method: method, path: path)
+        try router.register(replacements[HandEncodedRoute(method: method, path: path)] ?? handler, method: method, path: path)
     }
 }

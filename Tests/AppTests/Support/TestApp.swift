@@ -31,7 +31,9 @@ func withApp(
 }
 
 /// The real application on `database`, configured as a test wants it (cheap bcrypt, quiet logs).
-func buildTestApplication(database: TestDatabase, settings: [String: String] = [:]) async throws -> some ApplicationProtocol {
+func buildTestApplication(
+    database: TestDatabase, settings: [String: String] = [:], handEncodedRoutes: Bool = true
+) async throws -> some ApplicationProtocol {
         var values: [String: String] = [
             "database.url": database.url,
             "port": "0",
@@ -46,7 +48,7 @@ func buildTestApplication(database: TestDatabase, settings: [String: String] = [
                 (AbsoluteConfigKey(["virtualstack"] + key.split(separator: ".").map(String.init)), ConfigValue(.string(value), isSecret: false))
             })
         )
-        return try await buildApplication(reader: ConfigReader(provider: provider))
+        return try await buildApplication(reader: ConfigReader(provider: provider), handEncodedRoutes: handEncodedRoutes)
 }
 
 /// A decoded JSON response body.
