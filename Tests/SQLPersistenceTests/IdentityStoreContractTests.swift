@@ -192,7 +192,7 @@ struct MemberPageTests {
             try await store.insertTenant(tenant)
             var users: [User] = []
             for (index, email) in ["a@example.com", "b@example.com", "c@example.com"].enumerated() {
-                let user = try Contract.user(email)
+                let user = try Contract.user(email, superuser: index == 1)
                 users.append(user)
                 try await store.insertUser(user)
                 let joined = Contract.now.addingTimeInterval(Double(index))
@@ -208,9 +208,11 @@ struct MemberPageTests {
             let second = try await store.members(of: tenant.id, search: nil, page: PageRequest(page: 2, limit: 2))
 
             #expect(first.total == 3)
-            #expect(first.items.map(\.user.id) == [users[0].id, users[1].id])
+            #expect(first.items.map(\.profile) == [MemberProfile(users[0]), MemberProfile(users[1])])
+            #expect(first.items.map(\.membership.createdAt) == [Contract.now, Contract.now.addingTimeInterval(1)])
+            #expect(first.items.allSatisfy { $0.membership.isActive && $0.membership.tenantID == tenant.id })
             #expect(first.items.map(\.roleNames) == [["Read Only User", "Tenant Admin"], []])
-            #expect(second.items.map(\.user.id) == [users[2].id])
+            #expect(second.items.map(\.profile.id) == [users[2].id])
             #expect(second.items.map(\.roleNames) == [["Read Only User"]])
         }
     }

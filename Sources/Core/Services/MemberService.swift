@@ -92,8 +92,7 @@ public struct MemberService: Sendable {
     public func update(in access: TenantAccess, userID: UserID, firstName: String?, lastName: String?, isActive: Bool?) async throws -> Member {
         try access.require(.userUpdate)
         let member = try await existingMember(userID, in: access.tenantID)
-        if firstName != nil || lastName != nil {
-            var user = member.user
+        if firstName != nil || lastName != nil, var user = try await store.user(id: userID) {
             if let firstName { user.firstName = try Names.valid(firstName, field: "first_name") }
             if let lastName { user.lastName = try Names.valid(lastName, field: "last_name") }
             user.updatedAt = environment.now()

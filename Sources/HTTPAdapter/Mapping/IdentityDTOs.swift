@@ -13,8 +13,8 @@ extension Components.Schemas.Tenant {
 extension Components.Schemas.TenantUser {
     init(_ member: Member) {
         self.init(
-            id: member.user.id.description, email: member.user.email.value, firstName: member.user.firstName,
-            lastName: member.user.lastName, isActive: member.membership.isActive, isSuperuser: member.user.isSuperuser,
+            id: member.profile.id.description, email: member.profile.email.value, firstName: member.profile.firstName,
+            lastName: member.profile.lastName, isActive: member.membership.isActive, isSuperuser: member.profile.isSuperuser,
             roles: member.roleNames, joinedAt: member.membership.createdAt
         )
     }

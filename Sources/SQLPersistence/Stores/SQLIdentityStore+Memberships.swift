@@ -66,8 +66,7 @@ extension SQLIdentityStore {
         // a bound parameter a second time once the value is bound.
         let rows = try await database.raw(
             """
-            SELECT \(unsafeRaw: Self.qualifiedUserColumns), p.is_active AS m_is_active, p.created_at AS m_created_at,
-                   r.name AS role_name
+            SELECT u.id, u.email, u.first_name, u.last_name, u.is_superuser, p.is_active, p.created_at, r.name AS role_name
             FROM (
                 SELECT m.user_id, m.is_active, m.created_at FROM memberships m
                 \(searchJoin)
@@ -91,19 +90,22 @@ extension SQLIdentityStore {
         } else {
             total = try await memberCount(of: tenantID)
         }
-        var entries: [(user: User, membership: Membership, roleNames: [String])] = []
+        var entries: [(profile: MemberProfile, membership: Membership, roleNames: [String])] = []
         for row in rows {
             let userID: UserID = try row.id("id")
-            if entries.last?.user.id != userID {
-                let membership = Membership(
-                    userID: userID, tenantID: tenantID, isActive: try row.bool("m_is_active"),
-                    createdAt: try row.date("m_created_at")
+            if entries.last?.profile.id != userID {
+                let profile = MemberProfile(
+                    id: userID, email: EmailAddress(stored: try row.string("email")), firstName: try row.string("first_name"),
+                    lastName: try row.string("last_name"), isSuperuser: try row.bool("is_superuser")
                 )
-                entries.append((try row.user(), membership, []))
+                let membership = Membership(
+                    userID: userID, tenantID: tenantID, isActive: try row.bool("is_active"), createdAt: try row.date("created_at")
+                )
+                entries.append((profile, membership, []))
             }
             if let roleName = try row.optionalString("role_name") { entries[entries.count - 1].roleNames.append(roleName) }
         }
-        let members = entries.map { Member(user: $0.user, membership: $0.membership, roleNames: $0.roleNames) }
+        let members = entries.map { Member(profile: $0.profile, membership: $0.membership, roleNames: $0.roleNames) }
         return Page(items: members, total: total, request: page)
     }
 
@@ -118,7 +120,7 @@ extension SQLIdentityStore {
             let user = try await user(id: userID)
         else { return nil }
         let names = try await roleNames(of: [userID], in: tenantID)
-        return Member(user: user, membership: membership, roleNames: names[userID] ?? [])
+        return Member(profile: MemberProfile(user), membership: membership, roleNames: names[userID] ?? [])
     }
 
     public func memberIDs(_ userIDs: Set<UserID>, of tenantID: TenantID) async throws -> Set<UserID> {
