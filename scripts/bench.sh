@@ -69,7 +69,8 @@ wrk --latency --timeout 10s -s "$workdir/login.lua" -t2 -c8 -d"${duration}s" "$b
 
 # /users/me latency while 8 clients log in flat out.
 wrk --timeout 10s -s "$workdir/login.lua" -t1 -c8 -d"$((duration + 2))s" "$base/api/v1/auth/token" >"$workdir/background.txt" &
+background=$!
 sleep 1
 run "GET /api/v1/users/me during logins (8 conns)" -t1 -c8 -d"${duration}s" -H "Authorization: Bearer $token" "$base/api/v1/users/me"
-wait %1 2>/dev/null || true
+wait "$background" || true  # by pid: the server is job %1
 printf '%-44s %s\n' "  (background logins)" "$(sed -n 's/^RESULT //p' "$workdir/background.txt")"
