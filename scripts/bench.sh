@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks a release build on a fresh SQLite database with wrk (same machine, loopback only).
 # Usage: scripts/bench.sh [duration-seconds]   (default 10)
-# Prints requests/s and p50/p99 latency for:
+# Prints requests/s, p50/p99 latency and the server's CPU time per request for:
 #   GET /health, GET /api/v1/users/me, GET /api/v1/users?limit=20 in a tenant of 10,000 members
 #   (each of the last two with a bearer token and with an API key),
 #   POST /api/v1/auth/token (8 clients),
@@ -42,17 +42,28 @@ wrk.body = '{"username":"bench@example.com","password":"bench-password"}'
 LUA
 cat >"$workdir/report.lua" <<'LUA'
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT requests/s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d\n",
+  io.write(string.format("RESULT requests/s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d requests=%d\n",
     summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.requests))
 end
 LUA
 cat "$workdir/report.lua" >>"$workdir/login.lua"
 
+# The server's CPU time so far (user + system), in clock ticks.
+server_cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+
+# Prints wrk's figures and the server's CPU time per request, which varies far less between runs
+# than requests/s does on a shared machine (wrk takes its share of the same cores).
 run() { # name, wrk args...
     local name=$1; shift
     printf '%-44s ' "$name"
-    wrk --latency -s "$workdir/report.lua" "$@" | sed -n 's/^RESULT //p'
+    local before after result requests
+    before=$(server_cpu)
+    result=$(wrk --latency -s "$workdir/report.lua" "$@" | sed -n 's/^RESULT //p')
+    after=$(server_cpu)
+    requests=${result##*requests=}
+    echo "${result% requests=*} server_cpu_us=$(( (after - before) * 1000000 / $(getconf CLK_TCK) / (requests > 0 ? requests : 1) ))"
 }
 
 run "GET /health (64 conns)" -t2 -c64 -d"${duration}s" "$base/health"
@@ -65,7 +76,7 @@ run "GET /api/v1/users?limit=20 of 10,000 (64 conns)" -t2 -c64 -d"${duration}s" 
 run "GET /api/v1/users?limit=20, X-API-Key (64 conns)" -t2 -c64 -d"${duration}s" -H "X-API-Key: $key" \
     -H "X-Tenant-ID: $tenant" "$base/api/v1/users?limit=20&page=3"
 printf '%-44s ' "POST /api/v1/auth/token (8 conns)"
-wrk --latency --timeout 10s -s "$workdir/login.lua" -t2 -c8 -d"${duration}s" "$base/api/v1/auth/token" | sed -n 's/^RESULT //p'
+wrk --latency --timeout 10s -s "$workdir/login.lua" -t2 -c8 -d"${duration}s" "$base/api/v1/auth/token" | sed -n 's/^RESULT //p' | sed 's/ requests=.*//'
 
 # /users/me latency while 8 clients log in flat out.
 wrk --timeout 10s -s "$workdir/login.lua" -t1 -c8 -d"$((duration + 2))s" "$base/api/v1/auth/token" >"$workdir/background.txt" &
@@ -73,4 +84,4 @@ background=$!
 sleep 1
 run "GET /api/v1/users/me during logins (8 conns)" -t1 -c8 -d"${duration}s" -H "Authorization: Bearer $token" "$base/api/v1/users/me"
 wait "$background" || true  # by pid: the server is job %1
-printf '%-44s %s\n' "  (background logins)" "$(sed -n 's/^RESULT //p' "$workdir/background.txt")"
+printf '%-44s %s\n' "  (background logins)" "$(sed -n 's/^RESULT //p' "$workdir/background.txt" | sed 's/ requests=.*//')"

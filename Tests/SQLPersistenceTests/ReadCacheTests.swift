@@ -79,4 +79,24 @@ struct ReadCacheTests {
             #expect(try await store.members(of: tenant.id, search: nil, page: page).total == 0)
         }
     }
+
+    @Test("An API key's revocation, scope change and use are seen by the next lookup", arguments: TestBackend.available)
+    func apiKeys(backend: TestBackend) async throws {
+        try await Self.withStoreAndClient(backend) { store, client in
+            let owner = try Contract.user("ada@example.com")
+            try await store.insertUser(owner)
+            let key = InvitationAndAPIKeyStoreContractTests.key(of: owner, scope: [.userRead])
+            try await store.insertAPIKey(key, digest: "digest")
+            #expect(try await store.apiKey(digest: "digest")?.key.scope == [.userRead])
+
+            try await client.sql.raw("UPDATE api_keys SET permission_ids = 'vm:read' WHERE id = \(bind: key.id.description)").run()
+            #expect(try await store.apiKey(digest: "digest")?.key.scope == [.vmRead])
+
+            try await store.recordUse(of: key.id, at: Contract.now, unlessUsedAfter: Contract.now.addingTimeInterval(-60))
+            #expect(try await store.apiKey(digest: "digest")?.key.lastUsedAt == Contract.now)
+
+            #expect(try await store.deleteAPIKey(key.id, of: owner.id))
+            #expect(try await store.apiKey(digest: "digest") == nil)
+        }
+    }
 }

@@ -42,12 +42,23 @@ extension SQLIdentityStore {
         + ", k.key_hash AS k_key_hash, " + qualifiedUserColumns + " FROM api_keys k JOIN users u ON u.id = k.user_id"
 
     public func apiKey(digest: String) async throws -> (key: APIKey, storedDigest: String, owner: User)? {
-        // One round trip on every API-key request: the unique index on key_hash, then the owner by primary key.
+        let record =
+            if let cache {
+                try await cache.apiKeys.value(for: digest) { try await loadAPIKey(digest: digest) }
+            } else {
+                try await loadAPIKey(digest: digest)
+            }
+        return record.map { ($0.key, $0.storedDigest, $0.owner) }
+    }
+
+    /// One round trip on every API-key request not answered from the read cache: the unique index on
+    /// key_hash, then the owner by primary key.
+    private func loadAPIKey(digest: String) async throws -> APIKeyRecord? {
         guard
             let row = try await database.raw("\(unsafeRaw: Self.selectAPIKeyWithOwner) WHERE k.key_hash = \(bind: digest)")
                 .first()
         else { return nil }
-        return (try row.apiKey(columnPrefix: "k_"), try row.string("k_key_hash"), try row.user())
+        return APIKeyRecord(key: try row.apiKey(columnPrefix: "k_"), storedDigest: try row.string("k_key_hash"), owner: try row.user())
     }
 
     public func recordUse(of id: APIKeyID, at date: Date, unlessUsedAfter since: Date) async throws {

@@ -12,18 +12,28 @@ public struct SQLIdentityStore: IdentityStore {
     /// own writes) and when the database is shared with other processes.
     let cache: ReadCache?
 
-    /// The reads that repeat most: every authenticated request loads its caller, and every page of
-    /// `/users` counts the tenant's members (a scan of the tenant's index, the costliest query left).
+    /// The reads that repeat most: every authenticated request loads its caller (and, with an API
+    /// key, the key and its owner), and every page of `/users` counts the tenant's members (a scan of
+    /// the tenant's index, the costliest query left).
     final class ReadCache: Sendable {
         let users: GenerationCache<UserID, User>
         let callers: GenerationCache<CallerKey, CallerRecord>
         let memberCounts: GenerationCache<TenantID, Int>
+        /// By key digest. Revoking or renaming a key, or recording its use, is a write like any other.
+        let apiKeys: GenerationCache<String, APIKeyRecord>
 
         init(writes: WriteGeneration) {
             users = GenerationCache(writes: writes, capacity: 10_000)
             callers = GenerationCache(writes: writes, capacity: 10_000)
             memberCounts = GenerationCache(writes: writes, capacity: 10_000)
+            apiKeys = GenerationCache(writes: writes, capacity: 10_000)
         }
+    }
+
+    struct APIKeyRecord: Sendable {
+        let key: APIKey
+        let storedDigest: String
+        let owner: User
     }
 
     struct CallerKey: Hashable, Sendable {
