@@ -141,6 +141,7 @@ let package = Package(
             dependencies: [
                 "Core", "HTTPAdapter",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ],
             swiftSettings: swiftSettings

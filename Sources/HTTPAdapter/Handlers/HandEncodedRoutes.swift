@@ -2,7 +2,6 @@ import Core
 import Foundation
 import HTTPTypes
 import Hummingbird
-import OpenAPIRuntime
 
 /// Operations served by a handler written here instead of the one generated from openapi.yaml,
 /// because the OpenAPI runtime's `JSONEncoder` cost more than everything else in their request:
@@ -11,20 +10,20 @@ import OpenAPIRuntime
 /// Only the plumbing differs: the same use case answers, the same middleware authenticates and
 /// maps errors, and the response is the schema openapi.yaml documents. `HandEncodedRouteTests`
 /// sends the same requests to this handler and to the generated one and compares the answers.
+/// They are plain Hummingbird routes, so their response goes out as one buffer, without the
+/// OpenAPI transport's body stream.
 extension APIHandlers {
-    typealias OperationHandler = @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+    typealias RouteHandler = @Sendable (Request, AppRequestContext) async throws -> Response
 
     /// Keyed as the generated code registers its routes: method, then path template.
-    var handEncodedRoutes: [HandEncodedRoute: OperationHandler] {
+    var handEncodedRoutes: [HandEncodedRoute: RouteHandler] {
         [HandEncodedRoute(method: .get, path: "/api/v1/users"): listUsersHandEncoded]
     }
 
     /// `GET /users` (operation `listUsers`).
-    @Sendable func listUsersHandEncoded(
-        request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata
-    ) async throws -> (HTTPResponse, HTTPBody?) {
-        try JSONResponse.requireAcceptable(request.headerFields)
-        let query = try FormQuery(target: request.path ?? "")
+    @Sendable func listUsersHandEncoded(request: Request, context: AppRequestContext) async throws -> Response {
+        try JSONResponse.requireAcceptable(request.headers)
+        let query = try FormQuery(target: request.uri.description)
         let page = try await memberPage(page: query.integer("page"), limit: query.integer("limit"), search: query["search"])
         var json = JSONWriter(capacity: 64 + 320 * page.items.count)
         page.writeUserPage(to: &json)
@@ -38,9 +37,8 @@ struct HandEncodedRoute: Hashable, Sendable {
 }
 
 enum JSONResponse {
-    static func ok(_ json: JSONWriter) -> (HTTPResponse, HTTPBody?) {
-        let body = HTTPBody(json.bytes)
-        return (HTTPResponse(status: .ok, headerFields: [.contentType: "application/json; charset=utf-8"]), body)
+    static func ok(_ json: JSONWriter) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: json.buffer))
     }
 
     /// The client's `Accept` must allow JSON, when it is sent: `application/json`, `application/*`

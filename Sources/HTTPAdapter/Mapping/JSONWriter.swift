@@ -1,17 +1,18 @@
 import Core
+import NIOCore
 
-/// Appends compact JSON to a byte array, for the few responses written without `JSONEncoder`
+/// Appends compact JSON to a byte buffer, for the few responses written without `JSONEncoder`
 /// (see "Hand-encoded responses" in docs/decisions.md).
 ///
 /// The caller keeps the structure balanced; the writer places the commas. Keys are static strings
 /// that need no escaping.
 struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+    private(set) var buffer: ByteBuffer
     /// Whether the next member or element needs a comma before it.
     private var needsComma = false
 
     init(capacity: Int) {
-        bytes.reserveCapacity(capacity)
+        buffer = ByteBufferAllocator().buffer(capacity: capacity)
     }
 
     mutating func beginObject() { open(UInt8(ascii: "{")) }
@@ -21,47 +22,47 @@ struct JSONWriter {
 
     mutating func key(_ key: StaticString) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        buffer.writeInteger(UInt8(ascii: "\""))
+        buffer.writeStaticString(key)
+        buffer.writeInteger(UInt8(ascii: "\""))
+        buffer.writeInteger(UInt8(ascii: ":"))
         needsComma = false
     }
 
     mutating func string(_ value: String) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
+        buffer.writeInteger(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { appendEscaped($0) }
-        bytes.append(UInt8(ascii: "\""))
+        buffer.writeInteger(UInt8(ascii: "\""))
         needsComma = true
     }
 
     mutating func int(_ value: Int) {
         separate()
-        bytes.append(contentsOf: String(value).utf8)
+        buffer.writeString(String(value))
         needsComma = true
     }
 
     mutating func bool(_ value: Bool) {
         separate()
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        buffer.writeStaticString(value ? "true" : "false")
         needsComma = true
     }
 
     private mutating func open(_ bracket: UInt8) {
         separate()
-        bytes.append(bracket)
+        buffer.writeInteger(bracket)
         needsComma = false
     }
 
     private mutating func close(_ bracket: UInt8) {
-        bytes.append(bracket)
+        buffer.writeInteger(bracket)
         needsComma = true
     }
 
     private mutating func separate() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { buffer.writeInteger(UInt8(ascii: ",")) }
     }
 
     /// RFC 8259: the quotation mark, the backslash and control characters must be escaped; all else,
@@ -69,20 +70,20 @@ struct JSONWriter {
     private mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>) {
         var start = 0
         for (index, byte) in text.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<index]))
+            buffer.writeBytes(UnsafeBufferPointer(rebasing: text[start..<index]))
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case UInt8(ascii: "\""): buffer.writeStaticString(#"\""#)
+            case UInt8(ascii: "\\"): buffer.writeStaticString(#"\\"#)
+            case UInt8(ascii: "\n"): buffer.writeStaticString(#"\n"#)
+            case UInt8(ascii: "\r"): buffer.writeStaticString(#"\r"#)
+            case UInt8(ascii: "\t"): buffer.writeStaticString(#"\t"#)
             default:
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                bytes.append(ASCIIHex.digit(byte >> 4))
-                bytes.append(ASCIIHex.digit(byte & 0x0F))
+                buffer.writeStaticString(#"\u00"#)
+                buffer.writeInteger(ASCIIHex.digit(byte >> 4))
+                buffer.writeInteger(ASCIIHex.digit(byte & 0x0F))
             }
             start = index + 1
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start...]))
+        buffer.writeBytes(UnsafeBufferPointer(rebasing: text[start...]))
     }
 }

@@ -37,7 +37,7 @@ final class RouteTable: @unchecked Sendable {
 /// registers the hand-encoded handler of an operation in place of the generated one.
 struct RecordingTransport: ServerTransport {
     let router: Router<AppRequestContext>
-    let replacements: [HandEncodedRoute: APIHandlers.OperationHandler]
+    let replacements: [HandEncodedRoute: APIHandlers.RouteHandler]
     let record: @Sendable (HTTPRequest.Method, String) -> Void
 
     func register(
@@ -46,6 +46,14 @@ struct RecordingTransport: ServerTransport {
         path: String
     ) throws {
         record(method, path)
-        try router.register(replacements[HandEncodedRoute(method: method, path: path)] ?? handler, method: method, path: path)
+        if let replacement = replacements[HandEncodedRoute(method: method, path: path)] {
+            // OpenAPI writes path parameters `{name}`, Hummingbird `:name`.
+            let hummingbirdPath = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+                segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : segment
+            }.joined(separator: "/")
+            router.on(RouterPath(hummingbirdPath), method: method, use: replacement)
+        } else {
+            try router.register(handler, method: method, path: path)
+        }
     }
 }
