@@ -91,15 +91,15 @@ public struct MemberService: Sendable {
     /// Changes the names (of the account) and the membership's `is_active` in this tenant.
     public func update(in access: TenantAccess, userID: UserID, firstName: String?, lastName: String?, isActive: Bool?) async throws -> Member {
         try access.require(.userUpdate)
-        let member = try await existingMember(userID, in: access.tenantID)
+        let membership = try await existingMembership(userID, in: access.tenantID)
         if firstName != nil || lastName != nil, var user = try await store.user(id: userID) {
             if let firstName { user.firstName = try Names.valid(firstName, field: "first_name") }
             if let lastName { user.lastName = try Names.valid(lastName, field: "last_name") }
             user.updatedAt = environment.now()
             try await store.updateUser(user)
         }
-        if let isActive, isActive != member.membership.isActive {
-            var membership = member.membership
+        if let isActive, isActive != membership.isActive {
+            var membership = membership
             membership.isActive = isActive
             try await store.updateMembership(membership)
         }
@@ -116,14 +116,14 @@ public struct MemberService: Sendable {
 
     public func assignRole(in access: TenantAccess, userID: UserID, roleID: RoleID) async throws {
         try access.require(.roleAssignUsers)
-        _ = try await existingMember(userID, in: access.tenantID)
+        _ = try await existingMembership(userID, in: access.tenantID)
         let roles = try await store.grantableRoles([roleID], in: access)
         for role in roles { try await store.assign(role.id, to: userID, in: access.tenantID, at: environment.now()) }
     }
 
     public func unassignRole(in access: TenantAccess, userID: UserID, roleID: RoleID) async throws {
         try access.require(.roleAssignUsers)
-        _ = try await existingMember(userID, in: access.tenantID)
+        _ = try await existingMembership(userID, in: access.tenantID)
         guard try await store.role(roleID, visibleIn: access.tenantID) != nil else { throw DomainError.notFound("Role not found") }
         guard try await store.unassign(roleID, from: userID, in: access.tenantID) else {
             throw DomainError.notFound("The user does not hold this role")
@@ -133,6 +133,14 @@ public struct MemberService: Sendable {
     func existingMember(_ userID: UserID, in tenantID: TenantID) async throws -> Member {
         guard let member = try await store.member(userID, of: tenantID) else { throw DomainError.notFound("User not found") }
         return member
+    }
+
+    /// The membership alone (one query), for checks that need no account or role names.
+    func existingMembership(_ userID: UserID, in tenantID: TenantID) async throws -> Membership {
+        guard let membership = try await store.membership(userID: userID, tenantID: tenantID) else {
+            throw DomainError.notFound("User not found")
+        }
+        return membership
     }
 }
 

@@ -20,6 +20,9 @@ struct PooledSQLiteDatabase: SQLDatabase {
     let target: Target
     let logger: Logger
 
+    /// Made once: its initialiser allocates a `JSONEncoder`, and every statement encodes its binds.
+    private static let encoder = SQLiteDataEncoder()
+
     var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
     var dialect: any SQLDialect { SQLiteDialect() }
     var queryLogLevel: Logger.Level? { .trace }
@@ -31,8 +34,7 @@ struct PooledSQLiteDatabase: SQLDatabase {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         let (sql, values) = serialize(query)
         logger.trace("Executing query", metadata: ["sql": .string(sql), "binds": .array(values.map { .string("\($0)") })])
-        let encoder = SQLiteDataEncoder()
-        let binds = try values.map { try encoder.encode($0) }
+        let binds = try values.map { try Self.encoder.encode($0) }
         switch target {
         case .pool(let pool):
             try await pool.withConnection { try await $0.query(sql, binds) { onRow(SQLiteRowReader(row: $0)) } }
