@@ -39,12 +39,17 @@ public final class BcryptPasswordHasher: PasswordHasher {
     }
 
     public func hash(_ password: String) async throws -> String {
+        // bcrypt stops at the first NUL: the rest of such a password would be silently ignored.
+        guard !password.utf8.contains(0) else { throw DomainError.invalid("password must not contain NUL characters") }
         let cost = self.cost
         return try await pool.runIfActive { Bcrypt.hash(password, cost: cost) }
     }
 
+    /// A password with a NUL never matches (bcrypt would compare only what precedes it), after the
+    /// same work as any other attempt.
     public func verify(_ password: String, against hash: String) async -> Bool {
-        (try? await pool.runIfActive { Bcrypt.verify(password, hash: hash) }) ?? false
+        let matches = (try? await pool.runIfActive { Bcrypt.verify(password, hash: hash) }) ?? false
+        return matches && !password.utf8.contains(0)
     }
 
     public func verifyDecoy(_ password: String) async {

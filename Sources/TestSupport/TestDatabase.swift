@@ -80,3 +80,9 @@ public func withClient<R: Sendable>(_ database: TestDatabase, _ body: @Sendable 
 public enum TestDatabaseError: Error {
     case postgresNotConfigured
 }
+
+/// Runs one statement directly, as an operator or another program would (for states no endpoint
+/// reaches, such as a disabled account).
+public func execute(_ statement: String, on client: DatabaseClient) async throws {
+    try await client.sql.raw(SQLQueryString(statement)).run()
+}

@@ -101,7 +101,7 @@ struct AccessControlTests {
             try expectError(try await client.json(.post, "/api/v1/roles", token: f.tokenA, tenant: t, body: ["name": "  "]), .unprocessableContent)
             try expectError(try await client.json(.post, "/api/v1/tenants", token: f.rootToken, body: ["name": "tenant a"]), .conflict)
             try expectError(
-                try await client.json(.post, "/api/v1/users", token: f.tokenA, tenant: t, body: ["email": "MEMBER-A@example.com", "first_name": "M", "last_name": "A"]),
+                try await client.json(.post, "/api/v1/users", token: f.tokenA, tenant: t, body: ["email": "MEMBER-A@example.com", "password": "long-password", "first_name": "M", "last_name": "A"]),
                 .conflict
             )
             // The same custom name is fine in another tenant.

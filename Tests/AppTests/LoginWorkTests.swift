@@ -39,7 +39,7 @@ struct LoginWorkTests {
                 try await codec.install(secret: String(repeating: "x", count: 32))
                 _ = try await BootstrapService(store: store, hasher: hasher, environment: .live)
                     .bootstrap(email: "ada@example.com", password: "right-password")
-                var disabled = try #require(try await store.user(email: EmailAddress("ada@example.com")))
+                let ada = try #require(try await store.user(email: EmailAddress("ada@example.com")))
                 let auth = AuthenticationService(
                     store: store, hasher: hasher, tokens: codec, environment: .live, tokenLifetime: 60,
                     throttle: LoginThrottle(policy: .init(freeFailures: 100))
@@ -50,8 +50,7 @@ struct LoginWorkTests {
                     await #expect(throws: DomainError.self) { try await auth.login(email: email, password: password, clientAddress: nil) }
                     #expect(hasher.count == before + 1, "\(email)")
                 }
-                disabled.isActive = false
-                try await store.updateUser(disabled)
+                try await execute("UPDATE users SET is_active = FALSE WHERE id = '\(ada.id)'", on: client)
                 let before = hasher.count
                 await #expect(throws: DomainError.self) {
                     try await auth.login(email: "ada@example.com", password: "right-password", clientAddress: nil)

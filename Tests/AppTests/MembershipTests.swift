@@ -11,13 +11,13 @@ struct MembershipTests {
     func membershipSemantics(backend: TestBackend) async throws {
         try await withApp(backend) { client, _ in
             let f = try await TwoTenants(client)
-            // member-a also joins B (existing account: no password needed).
-            let joined = try await client.json(
-                .post, "/api/v1/users", token: f.tokenB, tenant: f.tenantB,
-                body: ["email": "member-a@example.com", "first_name": "F", "last_name": "L", "role_ids": [SystemRoleID.readOnly]]
-            )
-            #expect(joined.status == .created)
+            // member-a also joins B, by accepting an invitation.
             let member = try await client.loginAs("member-a@example.com")
+            let invitation = try await client.invite("member-a@example.com", role: SystemRoleID.readOnly, in: f.tenantB, token: f.tokenB)
+            let joined = try await client.json(
+                .post, "/api/v1/invitations/accept", token: member, body: ["token": try #require(invitation["token"] as? String)]
+            )
+            #expect(joined.status == .ok)
             try expectError(try await client.json(.get, "/api/v1/users", token: member), .badRequest)  // two tenants, no header
 
             let deactivated = try await client.json(.patch, "/api/v1/users/\(f.memberA)", token: f.tokenA, tenant: f.tenantA, body: ["is_active": false])
@@ -33,6 +33,36 @@ struct MembershipTests {
             #expect(try await client.json(.get, "/api/v1/users", token: member, tenant: f.tenantB).status == .ok)
             // Still exactly one tenant left: the header is optional again.
             #expect(try await client.json(.get, "/api/v1/users", token: member).status == .ok)
+        }
+    }
+
+    @Test("POST /users with an existing account's email is 409, says nothing of the account, and adds nobody", arguments: TestBackend.available)
+    func existingEmailIsConflict(backend: TestBackend) async throws {
+        try await withApp(backend) { client, _ in
+            let f = try await TwoTenants(client)
+            let before = try await client.memberCount(of: f.tenantB, token: f.tokenB)
+
+            // member-a belongs to tenant A only; B's admin tries to pull the account into B.
+            let response = try await client.json(
+                .post, "/api/v1/users", token: f.tokenB, tenant: f.tenantB,
+                body: [
+                    "email": "Member-A@Example.com", "password": "another-password", "first_name": "F", "last_name": "L",
+                    "role_ids": [SystemRoleID.readOnly],
+                ]
+            )
+            // The same for a member of the tenant itself.
+            let ownMember = try await client.json(
+                .post, "/api/v1/users", token: f.tokenA, tenant: f.tenantA,
+                body: ["email": "member-a@example.com", "password": "another-password", "first_name": "F", "last_name": "L"]
+            )
+
+            try expectError(response, .conflict)
+            try expectError(ownMember, .conflict)
+            let body = String(buffer: response.body)
+            #expect(!body.contains("First") && !body.contains("Last") && !body.contains(f.memberA), "names or ids leaked: \(body)")
+            #expect(try await client.memberCount(of: f.tenantB, token: f.tokenB) == before)
+            try expectError(try await client.json(.get, "/api/v1/users/\(f.memberA)", token: f.tokenB, tenant: f.tenantB), .notFound)
+            #expect(try await client.canLogIn("member-a@example.com"), "the account's password is untouched")
         }
     }
 

@@ -56,6 +56,16 @@ struct TenantAccessTests {
         #expect((#expect(throws: DomainError.self) { try caller.access(in: nil) })?.code == .forbidden)
     }
 
+    @Test func aDeactivatedTenantRefusesItsMembersButNotSuperusers() throws {
+        let standing = TenantStanding(tenantID: Self.tenantA, isActive: true, tenantIsActive: false, permissions: [Self.read])
+        let member = Self.caller(standings: [standing])
+        let superuser = Self.caller(superuser: true, standings: [standing])
+
+        #expect(throws: DomainError.forbidden("This tenant is deactivated")) { try member.access(in: Self.tenantA) }
+        #expect(throws: DomainError.forbidden("This tenant is deactivated")) { try member.access(in: nil) }
+        #expect(try superuser.access(in: Self.tenantA).tenantID == Self.tenantA)
+    }
+
     @Test func superusersEnterAnyExistingTenantWithEveryPermission() throws {
         let caller = Self.caller(superuser: true, standings: [])
 

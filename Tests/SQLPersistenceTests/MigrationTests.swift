@@ -1,3 +1,5 @@
+import Core
+import Foundation
 import SQLKit
 import SQLPersistence
 import TestSupport
@@ -47,6 +49,38 @@ struct MigrationTests {
 
                 #expect(Set(appliedA).isDisjoint(with: appliedB))
                 #expect((appliedA + appliedB).sorted() == (try await Migrator(client: client, logger: testLogger).appliedVersions()))
+            }
+        }
+    }
+
+    @Test("Migration 4 fills in the search key of existing accounts, folded beyond ASCII", arguments: TestBackend.available)
+    func searchKeyBackfill(backend: TestBackend) async throws {
+        try await withTestDatabase(backend) { database in
+            try await withClient(database) { client in
+                let migrator = Migrator(client: client, logger: testLogger)
+                try await migrator.migrate(through: 3)
+                let epoch = backend == .postgres ? "TIMESTAMPTZ 'epoch'" : "0"
+                let (tenant, user) = (UUID().uuidString.lowercased(), UUID().uuidString.lowercased())
+                for statement in [
+                    "INSERT INTO tenants (id, name, name_key, is_active, created_at, updated_at) VALUES ('\(tenant)', 'A', 'a', TRUE, \(epoch), \(epoch))",
+                    """
+                    INSERT INTO users (id, email, email_key, first_name, last_name, password_hash, is_active, is_superuser,
+                        tokens_valid_after, created_at, updated_at)
+                    VALUES ('\(user)', 'Emile@Example.com', 'emile@example.com', 'Émile', 'ZOLA', 'x', TRUE, FALSE, \(epoch), \(epoch), \(epoch))
+                    """,
+                    "INSERT INTO memberships (tenant_id, user_id, is_active, created_at) VALUES ('\(tenant)', '\(user)', TRUE, \(epoch))",
+                ] {
+                    try await client.sql.raw(SQLQueryString(statement)).run()
+                }
+
+                #expect(try await migrator.migrate() == [4])
+
+                let store = SQLIdentityStore(client: client)
+                let tenantID = try #require(TenantID(tenant))
+                for term in ["émile", "ÉMILE", "zola", "emile@"] {
+                    let page = try await store.members(of: tenantID, search: term, page: PageRequest(page: 1, limit: 10))
+                    #expect(page.items.map(\.profile.id.description) == [user], "\(term)")
+                }
             }
         }
     }

@@ -45,13 +45,17 @@ public struct Principal: Sendable {
 /// The caller's standing in one tenant, as loaded together with the caller.
 public struct TenantStanding: Sendable, Equatable {
     public let tenantID: TenantID
+    /// The membership's switch.
     public let isActive: Bool
+    /// The tenant's own switch: a deactivated tenant refuses its members.
+    public let tenantIsActive: Bool
     /// Union of the permissions of the caller's roles in this tenant.
     public let permissions: Set<Permission>
 
-    public init(tenantID: TenantID, isActive: Bool, permissions: Set<Permission>) {
+    public init(tenantID: TenantID, isActive: Bool, tenantIsActive: Bool = true, permissions: Set<Permission>) {
         self.tenantID = tenantID
         self.isActive = isActive
+        self.tenantIsActive = tenantIsActive
         self.permissions = permissions
     }
 }

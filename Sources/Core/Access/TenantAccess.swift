@@ -30,9 +30,9 @@ public struct TenantAccess: Sendable {
 }
 
 extension Caller {
-    /// Picks the tenant the request acts in, following the contract: an explicit tenant must be one the
-    /// caller is an active member of (superusers may enter any existing tenant); without one, a caller
-    /// with exactly one membership works there. An API key's scope limits the permissions either way.
+    /// Picks the tenant the request acts in, following the contract: an explicit tenant must be an active
+    /// tenant the caller is an active member of (superusers may enter any existing tenant, deactivated ones
+    /// included); without one, a caller with exactly one membership works there. An API key's scope limits the permissions either way.
     public func access(in requested: TenantID?) throws(DomainError) -> TenantAccess {
         let standing: TenantStanding
         if let requested {
@@ -49,6 +49,10 @@ extension Caller {
                 throw .malformed("X-Tenant-ID header is required: the caller belongs to \(standings.count) tenants")
             }
             standing = only
+        }
+        // Superusers still enter: they administer tenants, and reactivate them.
+        guard standing.tenantIsActive || principal.isSuperuser else {
+            throw .forbidden("This tenant is deactivated")
         }
         guard standing.isActive || principal.isSuperuser else {
             throw .forbidden("Membership in this tenant is inactive")

@@ -1,11 +1,18 @@
-/// A syntactically plausible email address. Equality and uniqueness are case-insensitive
-/// (`key`), while `value` keeps the spelling the user chose.
+/// A syntactically plausible email address of printable ASCII characters. Equality and uniqueness are
+/// case-insensitive (`key`, the ASCII lower-case form), while `value` keeps the spelling the user chose.
+///
+/// ASCII only, so what is stored is what is compared: with Unicode, a Kelvin sign (U+212A) was stored
+/// as typed but folded to `k` for login and uniqueness, and look-alike letters from other scripts
+/// could pose as someone else's address. Internationalised domains are written in their `xn--` form.
 public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     public let value: String
 
     public init(_ raw: String) throws(DomainError) {
         let trimmed = raw.trimmingWhitespace()
         guard trimmed.utf8.count <= 254 else { throw .invalid("email is too long") }
+        guard trimmed.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw .invalid("email must consist of printable ASCII characters (write an internationalised domain in its xn-- form)")
+        }
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, let local = parts.first, let domain = parts.last,
             !local.isEmpty, local.utf8.count <= 64,

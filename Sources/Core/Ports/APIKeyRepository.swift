@@ -3,6 +3,8 @@ import Foundation
 /// API keys, always reached through their owner (or, to authenticate, through the key's digest).
 public protocol APIKeyRepository: Sendable {
     func insertAPIKey(_ key: APIKey, digest: String) async throws
+    /// How many keys `userID` has, expired ones included (they still take a row until revoked).
+    func apiKeyCount(of userID: UserID) async throws -> Int
     /// The owner's keys, oldest first.
     func apiKeys(of userID: UserID, page: PageRequest) async throws -> Page<APIKey>
     /// Deletes the key if it belongs to `userID`; false when there was no such key of theirs.

@@ -8,6 +8,8 @@ public protocol InvitationRepository: Sendable {
     func invitation(tokenDigest: String) async throws -> Invitation?
     /// Newest first, optionally only those with `status` at `now`.
     func invitations(in tenantID: TenantID, status: Invitation.Status?, now: Date, page: PageRequest) async throws -> Page<Invitation>
+    /// How many of `tenantID`'s invitations are pending at `now`.
+    func pendingInvitationCount(in tenantID: TenantID, now: Date) async throws -> Int
     /// Whether `email` has an invitation into `tenantID` that is still pending at `now`.
     func hasPendingInvitation(for email: EmailAddress, in tenantID: TenantID, now: Date) async throws -> Bool
     /// Sets `revoked_at` unless the invitation was accepted or revoked already; false when it changed nothing.

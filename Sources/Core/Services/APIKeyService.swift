@@ -5,6 +5,9 @@ import Foundation
 public struct APIKeyService: Sendable {
     /// `last_used_at` is written at most once per key in this interval, not on every request.
     public static let useRecordingInterval: TimeInterval = 60
+    /// Keys expire at most ten years (3,653 days) after they are made: a forgotten key does not live forever
+    /// by accident of a typo in the year.
+    public static let maximumLifetime: TimeInterval = 3653 * 86_400
 
     let store: any IdentityStore
     let secrets: any SecretTokens
@@ -35,7 +38,12 @@ public struct APIKeyService: Sendable {
         try principal.requireInteractiveLogin(toDo: "create API keys")
         let name = try Names.valid(draft.name, field: "name")
         let now = environment.now()
-        if let expiresAt = draft.expiresAt, expiresAt <= now { throw DomainError.invalid("expires_at must be in the future") }
+        if let expiresAt = draft.expiresAt {
+            guard expiresAt > now else { throw DomainError.invalid("expires_at must be in the future") }
+            guard expiresAt.timeIntervalSince(now) <= Self.maximumLifetime else {
+                throw DomainError.invalid("expires_at must be at most 3653 days (ten years) ahead")
+            }
+        }
         var scope: Set<Permission>?
         if let ids = draft.permissionIDs { scope = try await store.knownPermissions(ids) }
         let secret = APIKey.secretPrefix + secrets.generate()
@@ -43,7 +51,14 @@ public struct APIKeyService: Sendable {
             id: environment.newID(), userID: principal.userID, name: name,
             prefix: String(secret.prefix(APIKey.displayPrefixLength)), scope: scope, createdAt: now, expiresAt: draft.expiresAt
         )
-        try await store.insertAPIKey(key, digest: secrets.digest(secret))
+        let digest = secrets.digest(secret)
+        try await store.transaction { store in
+            guard try await store.lockedUser(key.userID) != nil else { throw DomainError.unauthenticated() }
+            guard try await store.apiKeyCount(of: key.userID) < Limits.apiKeysPerUser else {
+                throw DomainError.conflict("You have \(Limits.apiKeysPerUser) API keys, the most one may have; revoke one first")
+            }
+            try await store.insertAPIKey(key, digest: digest)
+        }
         return IssuedAPIKey(key: key, secret: secret)
     }
 

@@ -13,11 +13,14 @@ enum AccessPolicy {
 
 extension RoleRepository {
     /// The roles, each visible in the tenant (else 422: an unknown reference in the body) and
-    /// within what the caller may grant (else 403).
-    func grantableRoles(_ ids: Set<RoleID>, in access: TenantAccess) async throws -> [Role] {
+    /// within what the caller may grant (else 403). Inside a transaction that then assigns them, call
+    /// with `locked`: the roles are held, so their permission sets cannot grow between check and grant.
+    func grantableRoles(_ ids: Set<RoleID>, in access: TenantAccess, locked: Bool = false) async throws -> [Role] {
         var roles: [Role] = []
+        // Sorted: concurrent transactions lock roles in one order, so they cannot deadlock.
         for id in ids.sorted(by: { $0.description < $1.description }) {
-            guard let role = try await role(id, visibleIn: access.tenantID) else {
+            let found = locked ? try await lockedRole(id, visibleIn: access.tenantID) : try await role(id, visibleIn: access.tenantID)
+            guard let role = found else {
                 throw DomainError.invalid("Unknown role id \(id)")
             }
             roles.append(role)

@@ -39,7 +39,6 @@ public struct InvitationService: Sendable {
     public func create(in access: TenantAccess, email rawEmail: String, roleID: RoleID) async throws -> IssuedInvitation {
         try access.require(.invitationCreate)
         let email = try EmailAddress(EmailAddress(rawEmail).key)
-        _ = try await store.grantableRoles([roleID], in: access)
         let now = environment.now()
         let token = secrets.generate()
         let invitation = Invitation(
@@ -48,6 +47,9 @@ public struct InvitationService: Sendable {
         )
         let digest = secrets.digest(token)
         try await store.transaction { store in
+            // The tenant is held: two invitations for one email cannot both find no pending one.
+            guard try await store.lockedTenant(invitation.tenantID) != nil else { throw DomainError.notFound("Tenant not found") }
+            _ = try await store.grantableRoles([roleID], in: access, locked: true)
             if let user = try await store.user(email: email),
                 try await store.membership(userID: user.id, tenantID: invitation.tenantID) != nil
             {
@@ -55,6 +57,11 @@ public struct InvitationService: Sendable {
             }
             guard try await !store.hasPendingInvitation(for: email, in: invitation.tenantID, now: now) else {
                 throw DomainError.conflict("\(email) already has a pending invitation to this tenant; revoke it to send a new one")
+            }
+            guard try await store.pendingInvitationCount(in: invitation.tenantID, now: now) < Limits.pendingInvitationsPerTenant else {
+                throw DomainError.conflict(
+                    "The tenant has \(Limits.pendingInvitationsPerTenant) pending invitations, the most it may have; revoke some first"
+                )
             }
             try await store.insertInvitation(invitation, tokenDigest: digest)
         }
@@ -106,8 +113,9 @@ public struct InvitationService: Sendable {
 
     /// Joins the invited tenant with the invited role. A new email gets an account (password and names
     /// required); an existing account proves itself with its current password, or by calling with its
-    /// own access token (`principal`). Everything happens in one transaction, which first claims the
-    /// invitation with a conditional write, so a token is only ever used once.
+    /// own access token (`principal`). Everything happens in one transaction, which first checks that the
+    /// tenant is active (403 while it is not; the invitation stays pending) and claims the invitation with
+    /// a conditional write, so a token is only ever used once.
     public func accept(_ acceptance: Acceptance, by principal: Principal?) async throws -> AcceptedInvitation {
         try principal?.requireInteractiveLogin(toDo: "accept invitations")
         guard let invitation = try await store.invitation(tokenDigest: secrets.digest(acceptance.token)) else {
@@ -118,6 +126,11 @@ public struct InvitationService: Sendable {
         let account = try await joiningAccount(for: invitation, acceptance, principal: principal, now: now)
         let tenantID = invitation.tenantID
         try await store.transaction { store in
+            // Held, so a deactivation either commits first (and is seen here) or waits for this join.
+            guard let tenant = try await store.lockedTenant(tenantID) else { throw DomainError.gone("The tenant no longer exists") }
+            guard tenant.isActive else {
+                throw DomainError.forbidden("The tenant is deactivated; the invitation can be accepted once it is active again")
+            }
             guard try await store.markInvitationAccepted(invitation.id, at: now) else {
                 try Self.requireOpen(try await store.invitation(invitation.id, in: tenantID) ?? invitation, at: now)
                 throw DomainError.gone("This invitation is no longer valid")

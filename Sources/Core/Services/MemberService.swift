@@ -15,12 +15,12 @@ public struct MemberService: Sendable {
 
     public struct NewMember: Sendable {
         public var email: String
-        public var password: String?
+        public var password: String
         public var firstName: String
         public var lastName: String
         public var roleIDs: [RoleID]
 
-        public init(email: String, password: String?, firstName: String, lastName: String, roleIDs: [RoleID]) {
+        public init(email: String, password: String, firstName: String, lastName: String, roleIDs: [RoleID]) {
             self.email = email
             self.password = password
             self.firstName = firstName
@@ -29,9 +29,20 @@ public struct MemberService: Sendable {
         }
     }
 
+    /// Longer searches cannot match: emails are at most 254 bytes, names 100 characters.
+    static let maximumSearchLength = 254
+
     public func list(in access: TenantAccess, search: String?, page: PageRequest) async throws -> Page<Member> {
         try access.require(.userRead)
-        return try await store.members(of: access.tenantID, search: search?.trimmingWhitespace(), page: page)
+        let search = search?.trimmingWhitespace().precomposedStringWithCanonicalMapping
+        if let search {
+            // A NUL used to end the pattern early and match everyone.
+            try TextRules.requireVisible(search, field: "search")
+            guard search.count <= Self.maximumSearchLength else {
+                throw DomainError.invalid("search must be at most \(Self.maximumSearchLength) characters")
+            }
+        }
+        return try await store.members(of: access.tenantID, search: search, page: page)
     }
 
     /// `GET /tenants/{id}/users`: the members of a tenant named in the path. The caller must be able to
@@ -45,65 +56,63 @@ public struct MemberService: Sendable {
         return try await existingMember(userID, in: access.tenantID)
     }
 
-    /// Creates the account when the email is new; an existing account joins the tenant (its password
-    /// and names are left as they are). Roles are assigned in the same transaction.
+    /// Creates an account and makes it a member of this tenant, with its roles, in one transaction.
+    /// An email that already has an account is `409` and nothing else is said of that account: adding an
+    /// existing account to a tenant needs its consent, which is what invitations are for.
     public func create(in access: TenantAccess, _ new: NewMember) async throws -> Member {
         try access.require(.userCreate)
         let email = try EmailAddress(new.email)
         let firstName = try Names.valid(new.firstName, field: "first_name")
         let lastName = try Names.valid(new.lastName, field: "last_name")
-        let roles = try await store.grantableRoles(Set(new.roleIDs), in: access)
-        let existing = try await store.user(email: email)
-        let passwordHash: String?
-        if existing == nil {
-            guard let password = new.password else { throw DomainError.invalid("password is required for a new account") }
-            try PasswordPolicy.validate(password)
-            passwordHash = try await hasher.hash(password)
-        } else {
-            passwordHash = nil
-        }
+        try PasswordPolicy.validate(new.password)
+        // Checked before bcrypt to spare the work; the transaction checks the roles again, held, and the
+        // unique email key decides in the end.
+        _ = try await store.grantableRoles(Set(new.roleIDs), in: access)
+        guard try await store.user(email: email) == nil else { throw Self.emailTaken }
+        let passwordHash = try await hasher.hash(new.password)
         let now = environment.now()
         let tenantID = access.tenantID
-        let newUserID: UserID = environment.newID()
-        let userID = try await store.transaction { store in
-            let userID: UserID
-            if let existing = try await store.user(email: email) {
-                userID = existing.id
-                guard try await store.membership(userID: userID, tenantID: tenantID) == nil else {
-                    throw DomainError.conflict("\(email) is already a member of this tenant")
-                }
-            } else {
-                guard let passwordHash else { throw DomainError.conflict("\(email) was created concurrently; try again") }
-                userID = newUserID
-                try await store.insertUser(
-                    User.newAccount(
-                        id: userID, email: email, firstName: firstName, lastName: lastName, passwordHash: passwordHash, at: now
-                    )
-                )
+        let user = User.newAccount(
+            id: environment.newID(), email: email, firstName: firstName, lastName: lastName, passwordHash: passwordHash, at: now
+        )
+        try await store.transaction { store in
+            let roles = try await store.grantableRoles(Set(new.roleIDs), in: access, locked: true)
+            do {
+                try await store.insertUser(user)
+            } catch let error as DomainError where error.code == .conflict {
+                throw Self.emailTaken
             }
-            try await store.insertMembership(Membership(userID: userID, tenantID: tenantID, isActive: true, createdAt: now))
-            for role in roles { try await store.assign(role.id, to: userID, in: tenantID, at: now) }
-            return userID
+            try await store.insertMembership(Membership(userID: user.id, tenantID: tenantID, isActive: true, createdAt: now))
+            for role in roles { try await store.assign(role.id, to: user.id, in: tenantID, at: now) }
         }
-        return try await existingMember(userID, in: tenantID)
+        return try await existingMember(user.id, in: tenantID)
     }
 
-    /// Changes the names (of the account) and the membership's `is_active` in this tenant.
+    static let emailTaken = DomainError.conflict(
+        "An account with this email already exists; invite it to join the tenant (POST /invitations)"
+    )
+
+    /// Changes the names (of the account) and the membership's `is_active` in this tenant: only the
+    /// fields given are written, in one transaction that holds the membership, so a member removed
+    /// meanwhile is not renamed and a password changed meanwhile is not undone.
     public func update(in access: TenantAccess, userID: UserID, firstName: String?, lastName: String?, isActive: Bool?) async throws -> Member {
         try access.require(.userUpdate)
-        let membership = try await existingMembership(userID, in: access.tenantID)
-        if firstName != nil || lastName != nil, var user = try await store.user(id: userID) {
-            if let firstName { user.firstName = try Names.valid(firstName, field: "first_name") }
-            if let lastName { user.lastName = try Names.valid(lastName, field: "last_name") }
-            user.updatedAt = environment.now()
-            try await store.updateUser(user)
+        let firstName = try firstName.map { try Names.valid($0, field: "first_name") }
+        let lastName = try lastName.map { try Names.valid($0, field: "last_name") }
+        let tenantID = access.tenantID
+        let now = environment.now()
+        try await store.transaction { store in
+            guard let membership = try await store.lockedMembership(userID: userID, tenantID: tenantID) else {
+                throw DomainError.notFound("User not found")
+            }
+            if firstName != nil || lastName != nil {
+                _ = try await store.updateNames(of: userID, firstName: firstName, lastName: lastName, at: now)
+            }
+            if let isActive, isActive != membership.isActive {
+                _ = try await store.setMembershipActive(userID: userID, tenantID: tenantID, isActive: isActive)
+            }
         }
-        if let isActive, isActive != membership.isActive {
-            var membership = membership
-            membership.isActive = isActive
-            try await store.updateMembership(membership)
-        }
-        return try await existingMember(userID, in: access.tenantID)
+        return try await existingMember(userID, in: tenantID)
     }
 
     /// Removes the user from this tenant (membership and role assignments); the account remains.
@@ -116,9 +125,16 @@ public struct MemberService: Sendable {
 
     public func assignRole(in access: TenantAccess, userID: UserID, roleID: RoleID) async throws {
         try access.require(.roleAssignUsers)
-        _ = try await existingMembership(userID, in: access.tenantID)
-        let roles = try await store.grantableRoles([roleID], in: access)
-        for role in roles { try await store.assign(role.id, to: userID, in: access.tenantID, at: environment.now()) }
+        let tenantID = access.tenantID
+        let now = environment.now()
+        try await store.transaction { store in
+            guard try await store.lockedMembership(userID: userID, tenantID: tenantID) != nil else {
+                throw DomainError.notFound("User not found")
+            }
+            for role in try await store.grantableRoles([roleID], in: access, locked: true) {
+                try await store.assign(role.id, to: userID, in: tenantID, at: now)
+            }
+        }
     }
 
     public func unassignRole(in access: TenantAccess, userID: UserID, roleID: RoleID) async throws {
@@ -141,14 +157,5 @@ public struct MemberService: Sendable {
             throw DomainError.notFound("User not found")
         }
         return membership
-    }
-}
-
-/// Display names: trimmed, 1 to 100 characters.
-enum Names {
-    static func valid(_ raw: String, field: String) throws(DomainError) -> String {
-        let name = raw.trimmingWhitespace()
-        guard (1...100).contains(name.count) else { throw .invalid("\(field) must be 1 to 100 characters") }
-        return name
     }
 }

@@ -5,6 +5,9 @@ public enum PasswordPolicy {
     public static let maximumBytes = 72
 
     public static func validate(_ password: String) throws(DomainError) {
+        // bcrypt reads a C string: everything after a NUL would be ignored ("ab" and six NULs would
+        // pass the length rule and log in as "ab").
+        guard !password.utf8.contains(0) else { throw .invalid("password must not contain NUL characters") }
         guard password.count >= minimumLength else {
             throw .invalid("password must be at least \(minimumLength) characters")
         }

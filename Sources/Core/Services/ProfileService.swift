@@ -29,25 +29,45 @@ public struct ProfileService: Sendable {
     /// Changes names and/or password. A new password needs the current one, and revokes every access
     /// token issued before the change (the caller logs in again). An API key may change the names but
     /// never the password (the password is what controls the keys).
+    ///
+    /// Only the fields asked for are written, so an admin renaming the user meanwhile is not undone.
+    /// The new hash is stored only if the stored one is still the one the current password was checked
+    /// against (bcrypt runs outside any transaction): a password changed concurrently is `409`.
     public func update(_ principal: Principal, _ changes: Changes) async throws -> User {
         if changes.newPassword != nil { try principal.requireInteractiveLogin(toDo: "change the password") }
-        guard var user = try await store.user(id: principal.userID) else { throw DomainError.unauthenticated() }
-        if let firstName = changes.firstName { user.firstName = try Names.valid(firstName, field: "first_name") }
-        if let lastName = changes.lastName { user.lastName = try Names.valid(lastName, field: "last_name") }
-        let now = environment.now()
-        if let newPassword = changes.newPassword {
+        let firstName = try changes.firstName.map { try Names.valid($0, field: "first_name") }
+        let lastName = try changes.lastName.map { try Names.valid($0, field: "last_name") }
+        let newPassword: (expectedHash: String, hash: String)?
+        if let password = changes.newPassword {
             guard let current = changes.currentPassword else {
                 throw DomainError.invalid("current_password is required to change the password")
             }
-            try PasswordPolicy.validate(newPassword)
+            try PasswordPolicy.validate(password)
+            guard let user = try await store.user(id: principal.userID) else { throw DomainError.unauthenticated() }
             guard await hasher.verify(current, against: user.passwordHash) else {
                 throw DomainError.forbidden("current_password is not correct")
             }
-            user.passwordHash = try await hasher.hash(newPassword)
-            user.tokensValidAfter = now
+            newPassword = (user.passwordHash, try await hasher.hash(password))
+        } else {
+            newPassword = nil
         }
-        user.updatedAt = now
-        try await store.updateUser(user)
+        let now = environment.now()
+        let userID = principal.userID
+        try await store.transaction { store in
+            if let newPassword {
+                guard
+                    try await store.replacePassword(
+                        of: userID, expectedHash: newPassword.expectedHash, newHash: newPassword.hash, tokensValidAfter: now, at: now
+                    )
+                else { throw DomainError.conflict("The password was changed meanwhile; log in again and retry") }
+            }
+            if firstName != nil || lastName != nil {
+                guard try await store.updateNames(of: userID, firstName: firstName, lastName: lastName, at: now) else {
+                    throw DomainError.unauthenticated()
+                }
+            }
+        }
+        guard let user = try await store.user(id: userID) else { throw DomainError.unauthenticated() }
         return user
     }
 }

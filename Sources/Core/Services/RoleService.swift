@@ -56,44 +56,58 @@ public struct RoleService: Sendable {
         try access.require(.roleCreate)
         guard let rawName = draft.name else { throw DomainError.invalid("name is required") }
         let name = try Names.valid(rawName, field: "name")
+        let description = try Descriptions.valid(draft.description ?? nil)
         let permissions = try await store.knownPermissions(draft.permissionIDs ?? [])
         try AccessPolicy.requireCanGrant(permissions, by: access)
-        try await requireNameFree(name, in: access.tenantID, except: nil)
         let now = environment.now()
         let role = Role(
-            id: environment.newID(), tenantID: access.tenantID, name: name, description: draft.description ?? nil,
+            id: environment.newID(), tenantID: access.tenantID, name: name, description: description,
             permissions: permissions, createdAt: now, updatedAt: now
         )
-        try await store.insertRole(role)
+        try await store.transaction { store in
+            guard try await store.lockedTenant(access.tenantID) != nil else { throw DomainError.notFound("Tenant not found") }
+            guard try await store.customRoleCount(in: access.tenantID) < Limits.customRolesPerTenant else {
+                throw DomainError.conflict("The tenant has \(Limits.customRolesPerTenant) custom roles, the most it may have; delete one first")
+            }
+            try await Self.requireNameFree(name, in: access.tenantID, except: nil, store: store)
+            try await store.insertRole(role)
+        }
         return try await detailed(RoleSummary(role: role, userCount: 0))
     }
 
     /// Partial update; `permission_ids` replaces the whole set. System roles cannot be changed (409).
+    /// The role is held for the whole check and write: the escalation check compares with the set as
+    /// stored at the write, not as it was read earlier (a set shrunk meanwhile is not silently restored).
     public func update(in access: TenantAccess, id: RoleID, _ draft: Draft) async throws -> RoleSummary {
         try access.require(.roleUpdate)
-        var role = try await customRole(id, in: access.tenantID, action: "changed")
-        if let rawName = draft.name {
-            role.name = try Names.valid(rawName, field: "name")
-            try await requireNameFree(role.name, in: access.tenantID, except: id)
-        }
-        if let description = draft.description { role.description = description }
-        if let permissionIDs = draft.permissionIDs {
-            let permissions = try await store.knownPermissions(permissionIDs)
+        let name = try draft.name.map { try Names.valid($0, field: "name") }
+        let description = try draft.description.map { try Descriptions.valid($0) }
+        var requested: Set<Permission>?
+        if let ids = draft.permissionIDs { requested = try await store.knownPermissions(ids) }
+        let tenantID = access.tenantID
+        let now = environment.now()
+        let patch = RolePatch(name: name, description: description, permissions: requested)
+        try await store.transaction { store in
+            guard let role = try await store.lockedRole(id, visibleIn: tenantID) else { throw DomainError.notFound("Role not found") }
+            guard !role.isSystem else { throw DomainError.conflict("System roles cannot be changed") }
+            if let name { try await Self.requireNameFree(name, in: tenantID, except: id, store: store) }
             // Adding permissions is granting them to every holder of the role.
-            try AccessPolicy.requireCanGrant(permissions.subtracting(role.permissions), by: access)
-            role.permissions = permissions
+            if let requested = patch.permissions {
+                try AccessPolicy.requireCanGrant(requested.subtracting(role.permissions), by: access)
+            }
+            try await store.updateRole(id, of: tenantID, patch, at: now)
         }
-        role.updatedAt = environment.now()
-        try await store.updateRole(role)
-        return try await detailed(RoleSummary(role: role, userCount: try await store.assignmentCount(of: id, in: access.tenantID)))
+        let role = try await visibleRole(id, in: tenantID)
+        return try await detailed(RoleSummary(role: role, userCount: try await store.assignmentCount(of: id, in: tenantID)))
     }
 
     /// Deletes a custom role that nobody holds (409 while assigned, 409 for system roles).
     public func delete(in access: TenantAccess, id: RoleID) async throws {
         try access.require(.roleDelete)
-        _ = try await customRole(id, in: access.tenantID, action: "deleted")
         let tenantID = access.tenantID
         try await store.transaction { store in
+            guard let role = try await store.lockedRole(id, visibleIn: tenantID) else { throw DomainError.notFound("Role not found") }
+            guard !role.isSystem else { throw DomainError.conflict("System roles cannot be deleted") }
             guard try await store.assignmentCount(of: id, in: tenantID) == 0 else {
                 throw DomainError.conflict("The role is still assigned to users; unassign them first")
             }
@@ -110,12 +124,13 @@ public struct RoleService: Sendable {
     /// Sets the complete list of holders in this tenant, atomically. Every user must be a member.
     public func setHolders(in access: TenantAccess, id: RoleID, userIDs: [UserID]) async throws -> [UserID] {
         try access.require(.roleAssignUsers)
-        let role = try await visibleRole(id, in: access.tenantID)
-        try AccessPolicy.requireCanGrant(role.permissions, by: access)
         let wanted = Set(userIDs)
         let tenantID = access.tenantID
         let now = environment.now()
         try await store.transaction { store in
+            // Held, so the permissions checked are the ones granted.
+            guard let role = try await store.lockedRole(id, visibleIn: tenantID) else { throw DomainError.notFound("Role not found") }
+            try AccessPolicy.requireCanGrant(role.permissions, by: access)
             let members = try await store.memberIDs(wanted, of: tenantID)
             if let outsider = wanted.subtracting(members).sorted(by: { $0.description < $1.description }).first {
                 throw DomainError.invalid("User \(outsider) is not a member of this tenant")
@@ -130,14 +145,8 @@ public struct RoleService: Sendable {
         return role
     }
 
-    func customRole(_ id: RoleID, in tenantID: TenantID, action: String) async throws -> Role {
-        let role = try await visibleRole(id, in: tenantID)
-        guard !role.isSystem else { throw DomainError.conflict("System roles cannot be \(action)") }
-        return role
-    }
-
     /// Custom role names are unique in the tenant and may not shadow a system role.
-    func requireNameFree(_ name: String, in tenantID: TenantID, except id: RoleID?) async throws {
+    static func requireNameFree(_ name: String, in tenantID: TenantID, except id: RoleID?, store: any IdentityStore) async throws {
         if let existing = try await store.roleID(named: name, visibleIn: tenantID), existing != id {
             throw DomainError.conflict("A role named '\(name)' already exists")
         }

@@ -10,28 +10,22 @@ public struct TenantService: Sendable {
         self.environment = environment
     }
 
-    public struct Changes: Sendable {
-        public var name: String?
-        public var description: String??
-        public var isActive: Bool?
+    /// What `PATCH /tenants/{id}` asks for, before validation.
+    public typealias Changes = TenantPatch
 
-        public init(name: String? = nil, description: String?? = nil, isActive: Bool? = nil) {
-            self.name = name
-            self.description = description
-            self.isActive = isActive
-        }
-    }
-
-    /// Every tenant for a superuser; otherwise the tenants the caller is an active member of.
+    /// Every tenant, inactive ones included, for a superuser with a bearer token or an unscoped key;
+    /// otherwise the active tenants the caller is an active member of. A scoped key of a superuser holds
+    /// exactly its scope, so it lists what a member would see.
     public func list(for principal: Principal) async throws -> [Tenant] {
-        principal.isSuperuser ? try await store.allTenants() : try await store.tenants(ofMember: principal.userID)
+        principal.isUnrestrictedSuperuser ? try await store.allTenants() : try await store.tenants(ofMember: principal.userID)
     }
 
     public func create(by principal: Principal, name: String, description: String?) async throws -> Tenant {
         try requireSuperuser(principal)
         let now = environment.now()
         let tenant = Tenant(
-            id: environment.newID(), name: try Self.validName(name), description: description, isActive: true,
+            id: environment.newID(), name: try Names.valid(name, field: "name"), description: try Descriptions.valid(description),
+            isActive: true,
             createdAt: now, updatedAt: now
         )
         try await store.insertTenant(tenant)
@@ -44,13 +38,17 @@ public struct TenantService: Sendable {
         return tenant
     }
 
+    /// Writes only the fields given, so two superusers changing different fields both succeed.
     public func update(by principal: Principal, id: TenantID, changes: Changes) async throws -> Tenant {
-        var tenant = try await get(by: principal, id: id)
-        if let name = changes.name { tenant.name = try Self.validName(name) }
-        if let description = changes.description { tenant.description = description }
-        if let isActive = changes.isActive { tenant.isActive = isActive }
-        tenant.updatedAt = environment.now()
-        try await store.updateTenant(tenant)
+        try requireSuperuser(principal)
+        let patch = TenantPatch(
+            name: try changes.name.map { try Names.valid($0, field: "name") },
+            description: try changes.description.map { try Descriptions.valid($0) },
+            isActive: changes.isActive
+        )
+        guard let tenant = try await store.updateTenant(id, patch, at: environment.now()) else {
+            throw DomainError.notFound("Tenant not found")
+        }
         return tenant
     }
 
@@ -63,11 +61,5 @@ public struct TenantService: Sendable {
     func requireSuperuser(_ principal: Principal) throws(DomainError) {
         guard principal.isSuperuser else { throw .forbidden("Only superusers manage tenants") }
         guard principal.isUnrestrictedSuperuser else { throw .forbidden("A scoped API key cannot manage tenants") }
-    }
-
-    static func validName(_ raw: String) throws(DomainError) -> String {
-        let name = raw.trimmingWhitespace()
-        guard (1...100).contains(name.count) else { throw .invalid("name must be 1 to 100 characters") }
-        return name
     }
 }

@@ -14,9 +14,10 @@ public struct Migrator: Sendable {
         self.logger = logger
     }
 
-    /// Returns the versions it applied (empty when the schema was up to date).
+    /// Returns the versions it applied (empty when the schema was up to date). `through` stops after
+    /// that version (tests use it to fill an older schema, then migrate it).
     @discardableResult
-    public func migrate() async throws -> [Int] {
+    public func migrate(through last: Int = .max) async throws -> [Int] {
         let backend = client.backend
         try await serialized { database in
             try await database.raw(
@@ -30,7 +31,7 @@ public struct Migrator: Sendable {
             ).run()
         }
         var applied: [Int] = []
-        for migration in allMigrations.sorted(by: { $0.version < $1.version }) {
+        for migration in allMigrations.sorted(by: { $0.version < $1.version }) where migration.version <= last {
             let didApply = try await serialized { database in
                 let already = try await database.select().column("version").from("schema_migrations")
                     .where("version", .equal, migration.version).first()
@@ -38,6 +39,7 @@ public struct Migrator: Sendable {
                 for statement in migration.statements(backend) {
                     try await database.raw(SQLQueryString(statement)).run()
                 }
+                try await migration.backfill?(database)
                 try await database.insert(into: "schema_migrations")
                     .columns("version", "name", "applied_at")
                     .values(SQLBind(migration.version), SQLBind(migration.name), SQLBind(Date()))

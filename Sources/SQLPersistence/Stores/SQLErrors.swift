@@ -2,7 +2,9 @@ import Core
 import PostgresKit
 import SQLiteKit
 
-/// Turns the engines' constraint errors into domain errors so callers see `409` and not `500`.
+/// Turns the engines' constraint errors into domain errors so callers see `409` and not `500`: a
+/// violated uniqueness rule, and a reference to a row that a concurrent request removed (a tenant,
+/// membership or role deleted between a check and the write that relies on it).
 func translatingErrors<R>(
     conflict message: @autoclosure () -> String = "The resource already exists",
     _ work: () async throws -> R
@@ -11,7 +13,16 @@ func translatingErrors<R>(
         return try await work()
     } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
         throw DomainError.conflict(message())
+    } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23503" {
+        throw DomainError.conflict(removedMeanwhile)
+    } catch let error as PSQLError where error.serverInfo?[.sqlState] == "40P01" {
+        // A deadlock PostgreSQL broke by aborting this transaction; our lock order should prevent them.
+        throw DomainError.conflict("The request collided with a concurrent change; try again")
     } catch let error as SQLiteError where error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed {
         throw DomainError.conflict(message())
+    } catch let error as SQLiteError where error.reason == .constraintForeignKeyFailed {
+        throw DomainError.conflict(removedMeanwhile)
     }
 }
+
+private let removedMeanwhile = "Something this request refers to was removed meanwhile; reload and try again"

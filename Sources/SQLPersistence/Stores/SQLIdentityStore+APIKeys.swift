@@ -20,12 +20,15 @@ extension SQLIdentityStore {
         }
     }
 
+    public func apiKeyCount(of userID: UserID) async throws -> Int {
+        try await database.raw("SELECT COUNT(*) AS n FROM api_keys WHERE user_id = \(bind: userID.description)").first()?.int("n") ?? 0
+    }
+
     public func apiKeys(of userID: UserID, page: PageRequest) async throws -> Page<APIKey> {
         let rows = try await database.select().columns(Self.apiKeyColumns).from("api_keys")
             .where("user_id", .equal, userID.bind).orderBy("created_at").orderBy("id")
             .limit(page.limit).offset(page.offset).all()
-        let total = try await database.raw("SELECT COUNT(*) AS n FROM api_keys WHERE user_id = \(bind: userID.description)")
-            .first()?.int("n") ?? 0
+        let total = try await apiKeyCount(of: userID)
         return Page(items: try rows.map { try $0.apiKey() }, total: total, request: page)
     }
 

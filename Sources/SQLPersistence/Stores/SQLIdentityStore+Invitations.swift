@@ -55,6 +55,15 @@ extension SQLIdentityStore {
         return Page(items: try rows.map { try $0.invitation() }, total: total, request: page)
     }
 
+    public func pendingInvitationCount(in tenantID: TenantID, now: Date) async throws -> Int {
+        try await database.raw(
+            """
+            SELECT COUNT(*) AS n FROM invitations
+            WHERE tenant_id = \(bind: tenantID.description) AND \(Self.condition(for: .pending, now: now))
+            """
+        ).first()?.int("n") ?? 0
+    }
+
     public func hasPendingInvitation(for email: EmailAddress, in tenantID: TenantID, now: Date) async throws -> Bool {
         try await database.raw(
             """

@@ -16,10 +16,21 @@ extension SQLIdentityStore {
     }
 
     public func membership(userID: UserID, tenantID: TenantID) async throws -> Membership? {
+        try await membership(userID: userID, tenantID: tenantID, lock: "")
+    }
+
+    public func lockedMembership(userID: UserID, tenantID: TenantID) async throws -> Membership? {
+        try await membership(userID: userID, tenantID: tenantID, lock: rowLock)
+    }
+
+    private func membership(userID: UserID, tenantID: TenantID, lock: SQLQueryString) async throws -> Membership? {
         guard
-            let row = try await database.select().columns("tenant_id", "user_id", "is_active", "created_at")
-                .from("memberships").where("tenant_id", .equal, tenantID.bind).where("user_id", .equal, userID.bind)
-                .first()
+            let row = try await database.raw(
+                """
+                SELECT tenant_id, user_id, is_active, created_at FROM memberships
+                WHERE tenant_id = \(bind: tenantID.description) AND user_id = \(bind: userID.description)\(lock)
+                """
+            ).first()
         else { return nil }
         return Membership(
             userID: try row.id("user_id"), tenantID: try row.id("tenant_id"), isActive: try row.bool("is_active"),
@@ -27,22 +38,25 @@ extension SQLIdentityStore {
         )
     }
 
-    public func updateMembership(_ membership: Membership) async throws {
-        try await database.update("memberships").set("is_active", to: SQLBind(membership.isActive))
-            .where("tenant_id", .equal, membership.tenantID.bind).where("user_id", .equal, membership.userID.bind)
-            .run()
+    public func setMembershipActive(userID: UserID, tenantID: TenantID, isActive: Bool) async throws -> Bool {
+        try await database.raw(
+            """
+            UPDATE memberships SET is_active = \(bind: isActive)
+            WHERE tenant_id = \(bind: tenantID.description) AND user_id = \(bind: userID.description)
+            RETURNING user_id
+            """
+        ).first() != nil
     }
 
     public func deleteMembership(userID: UserID, tenantID: TenantID) async throws -> Bool {
-        try await withinTransaction { store in
-            guard try await store.membership(userID: userID, tenantID: tenantID) != nil else { return false }
-            let database = store.database
-            try await database.delete(from: "role_assignments")
-                .where("tenant_id", .equal, tenantID.bind).where("user_id", .equal, userID.bind).run()
-            try await database.delete(from: "memberships")
-                .where("tenant_id", .equal, tenantID.bind).where("user_id", .equal, userID.bind).run()
-            return true
-        }
+        // One statement: the role assignments go with it (their foreign key cascades), and of two
+        // concurrent removals only one reports that it removed something.
+        try await database.raw(
+            """
+            DELETE FROM memberships WHERE tenant_id = \(bind: tenantID.description) AND user_id = \(bind: userID.description)
+            RETURNING user_id
+            """
+        ).first() != nil
     }
 
     public func members(of tenantID: TenantID, search: String?, page: PageRequest) async throws -> Page<Member> {
@@ -50,12 +64,10 @@ extension SQLIdentityStore {
         let filter: SQLQueryString
         let searchJoin: SQLQueryString
         if let search, !search.isEmpty {
-            let pattern = "%" + Self.escapeLike(search.lowercased()) + "%"
+            // Folded in Swift like the stored key, so both engines compare the same text.
+            let pattern = "%" + Self.escapeLike(SearchKey.fold(search)) + "%"
             searchJoin = "JOIN users u ON u.id = m.user_id"
-            filter = """
-                AND (u.email_key LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(u.first_name) LIKE \(bind: pattern) ESCAPE '\\'
-                     OR LOWER(u.last_name) LIKE \(bind: pattern) ESCAPE '\\')
-                """
+            filter = "AND u.search_key LIKE \(bind: pattern) ESCAPE '\\'"
         } else {
             (searchJoin, filter) = ("", "")
         }

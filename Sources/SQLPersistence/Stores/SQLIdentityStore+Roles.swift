@@ -36,11 +36,23 @@ extension SQLIdentityStore {
     }
 
     public func role(_ id: RoleID, visibleIn tenantID: TenantID) async throws -> Role? {
+        try await role(id, where: "(tenant_id IS NULL OR tenant_id = \(bind: tenantID.description))", lock: "")
+    }
+
+    /// Every writer of a role's permissions holds the role's row first, so the permission set read after
+    /// it stays as read until the transaction ends. Only custom roles are locked: system roles never
+    /// change, and locking them would make every tenant's role assignments wait for one another.
+    public func lockedRole(_ id: RoleID, visibleIn tenantID: TenantID) async throws -> Role? {
+        if let custom = try await role(id, where: "tenant_id = \(bind: tenantID.description)", lock: rowLock) { return custom }
+        return try await role(id, where: "tenant_id IS NULL", lock: "")
+    }
+
+    private func role(_ id: RoleID, where scope: SQLQueryString, lock: SQLQueryString) async throws -> Role? {
         guard
             let row = try await database.raw(
                 """
                 SELECT id, tenant_id, name, description, created_at, updated_at FROM roles
-                WHERE id = \(bind: id.description) AND (tenant_id IS NULL OR tenant_id = \(bind: tenantID.description))
+                WHERE id = \(bind: id.description) AND \(scope)\(lock)
                 """
             ).first()
         else { return nil }
@@ -55,6 +67,10 @@ extension SQLIdentityStore {
             AND (tenant_id IS NULL OR tenant_id = \(bind: tenantID.description))
             """
         ).first()?.id("id")
+    }
+
+    public func customRoleCount(in tenantID: TenantID) async throws -> Int {
+        try await database.raw("SELECT COUNT(*) AS n FROM roles WHERE tenant_id = \(bind: tenantID.description)").first()?.int("n") ?? 0
     }
 
     public func insertRole(_ role: Role) async throws {
@@ -73,18 +89,24 @@ extension SQLIdentityStore {
         }
     }
 
-    public func updateRole(_ role: Role) async throws {
-        guard let tenantID = role.tenantID else { return }
+    public func updateRole(_ id: RoleID, of tenantID: TenantID, _ patch: RolePatch, at date: Date) async throws {
+        var assignments: [SQLQueryString] = ["updated_at = \(bind: date)"]
+        if let name = patch.name { assignments += ["name = \(bind: name)", "name_key = \(bind: name.lowercased())"] }
+        if let description = patch.description { assignments.append("description = \(bind: description)") }
+        let setClause = assignments.joined(separator: ", ")
         try await withinTransaction { store in
-            try await translatingErrors(conflict: "A role named '\(role.name)' already exists") {
-                try await store.database.update("roles")
-                    .set("name", to: SQLBind(role.name)).set("name_key", to: SQLBind(role.name.lowercased()))
-                    .set("description", to: SQLBind(role.description)).set("updated_at", to: SQLBind(role.updatedAt))
-                    .where("id", .equal, role.id.bind).where("tenant_id", .equal, tenantID.bind)
-                    .run()
+            let updated = try await translatingErrors(conflict: "A role named '\(patch.name ?? "")' already exists") {
+                try await store.database.raw(
+                    """
+                    UPDATE roles SET \(setClause)
+                    WHERE id = \(bind: id.description) AND tenant_id = \(bind: tenantID.description)
+                    RETURNING id
+                    """
+                ).first() != nil
             }
-            try await store.database.delete(from: "role_permissions").where("role_id", .equal, role.id.bind).run()
-            try await store.insertPermissions(role.permissions, of: role.id)
+            guard updated, let permissions = patch.permissions else { return }
+            try await store.database.delete(from: "role_permissions").where("role_id", .equal, id.bind).run()
+            try await store.insertPermissions(permissions, of: id)
         }
     }
 
@@ -131,24 +153,24 @@ extension SQLIdentityStore {
     }
 
     public func assign(_ roleID: RoleID, to userID: UserID, in tenantID: TenantID, at date: Date) async throws {
-        try await database.insert(into: "role_assignments")
-            .columns("tenant_id", "user_id", "role_id", "created_at")
-            .values(tenantID.bind, userID.bind, roleID.bind, SQLBind(date))
-            .ignoringConflicts(with: ["tenant_id", "user_id", "role_id"])
-            .run()
+        try await translatingErrors {
+            try await database.insert(into: "role_assignments")
+                .columns("tenant_id", "user_id", "role_id", "created_at")
+                .values(tenantID.bind, userID.bind, roleID.bind, SQLBind(date))
+                .ignoringConflicts(with: ["tenant_id", "user_id", "role_id"])
+                .run()
+        }
     }
 
     public func unassign(_ roleID: RoleID, from userID: UserID, in tenantID: TenantID) async throws -> Bool {
-        try await withinTransaction { store in
-            let exists = try await store.database.select().column("role_id").from("role_assignments")
-                .where("tenant_id", .equal, tenantID.bind).where("user_id", .equal, userID.bind)
-                .where("role_id", .equal, roleID.bind).first() != nil
-            guard exists else { return false }
-            try await store.database.delete(from: "role_assignments")
-                .where("tenant_id", .equal, tenantID.bind).where("user_id", .equal, userID.bind)
-                .where("role_id", .equal, roleID.bind).run()
-            return true
-        }
+        try await database.raw(
+            """
+            DELETE FROM role_assignments
+            WHERE tenant_id = \(bind: tenantID.description) AND user_id = \(bind: userID.description)
+            AND role_id = \(bind: roleID.description)
+            RETURNING role_id
+            """
+        ).first() != nil
     }
 
     func insertPermissions(_ permissions: Set<Permission>, of roleID: RoleID) async throws {

@@ -76,6 +76,13 @@ public struct SQLIdentityStore: IdentityStore {
         }
     }
 
+    /// Appended to the reads of `locked…` methods: inside a PostgreSQL transaction the rows read stay
+    /// locked against other writers until it ends (`NO KEY UPDATE`: inserts that merely reference the
+    /// row still proceed). SQLite needs nothing: its write transactions exclude every other writer.
+    var rowLock: SQLQueryString {
+        inTransaction && client.backend == .postgres ? " FOR NO KEY UPDATE" : ""
+    }
+
     public func ping() async throws {
         _ = try await database.raw("SELECT 1 AS ok").first()
     }
