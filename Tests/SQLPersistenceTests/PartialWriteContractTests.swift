@@ -79,17 +79,40 @@ struct PartialWriteContractTests {
         func record(_ event: String) { events.append(event) }
     }
 
-    @Test("A transaction that locked a tenant keeps a second one waiting at the same lock until it ends", arguments: TestBackend.available)
-    func lockedTenantWaits(backend: TestBackend) async throws {
+    enum LockedRow: String, CaseIterable, Sendable { case tenant, user, membership, customRole }
+
+    static let backendsAndRows: [(TestBackend, LockedRow)] = TestBackend.available.flatMap { backend in
+        LockedRow.allCases.map { (backend, $0) }
+    }
+
+    @Test("A transaction that holds a locked row keeps a second one waiting at the same lock until it ends", arguments: backendsAndRows)
+    func lockedReadsWait(backend: TestBackend, row: LockedRow) async throws {
         try await Contract.withStore(backend) { store in
             let tenant = Contract.tenant("Acme")
+            let user = try Contract.user("ada@example.com")
+            let role = Role(
+                id: RoleID(UUID()), tenantID: tenant.id, name: "Auditors", description: nil, permissions: [.userRead],
+                createdAt: Contract.now, updatedAt: Contract.now
+            )
             try await store.insertTenant(tenant)
+            try await store.insertUser(user)
+            try await store.insertMembership(Membership(userID: user.id, tenantID: tenant.id, isActive: true, createdAt: Contract.now))
+            try await store.insertRole(role)
+            @Sendable func lock(_ store: any IdentityStore) async throws -> Bool {
+                switch row {
+                case .tenant: try await store.lockedTenant(tenant.id) != nil
+                case .user: try await store.lockedUser(user.id) != nil
+                case .membership: try await store.lockedMembership(userID: user.id, tenantID: tenant.id) != nil
+                case .customRole: try await store.lockedRole(role.id, visibleIn: tenant.id) != nil
+                }
+            }
             let timeline = Timeline()
             let (locked, signal) = AsyncStream<Void>.makeStream()
 
             let holder = Task {
                 try await store.transaction { store in
-                    _ = try await store.lockedTenant(tenant.id)
+                    let held = try await lock(store)
+                    #expect(held)
                     signal.yield()
                     // Long enough for the second transaction to get past its lock, were there none.
                     try await Task.sleep(for: .milliseconds(300))
@@ -98,12 +121,13 @@ struct PartialWriteContractTests {
             }
             for await _ in locked { break }
             try await store.transaction { store in
-                _ = try await store.lockedTenant(tenant.id)
-                await timeline.record("second holds the tenant")
+                let held = try await lock(store)
+                #expect(held)
+                await timeline.record("second holds the row")
             }
             try await holder.value
 
-            #expect(await timeline.events == ["first ends", "second holds the tenant"])
+            #expect(await timeline.events == ["first ends", "second holds the row"])
         }
     }
 }
