@@ -1,0 +1,71 @@
+import APIContract
+import Foundation
+import Testing
+
+/// What the generated code cannot be trusted with: required nullable properties must be sent as null.
+@Suite("OpenAPI document")
+struct OpenAPIDocumentTests {
+    static var document: [String: Any] {
+        get throws { try OpenAPIDocument.parse(String(decoding: APIContract.document, as: UTF8.self)) }
+    }
+
+    @Test("Every required nullable property of the document is one that RequiredNullableEncoding covers")
+    func requiredNullableCovered() throws {
+        let components = try #require(Self.document["components"] as? [String: Any])
+        let schemas = try #require(components["schemas"] as? [String: Any])
+        func nullable(_ schema: Any?) -> Bool {
+            guard let schema = schema as? [String: Any] else { return false }
+            if schema["nullable"] as? Bool == true { return true }
+            if let types = schema["type"] as? [String], types.contains("null") { return true }
+            if let alternatives = (schema["oneOf"] ?? schema["anyOf"]) as? [Any], alternatives.contains(where: { nullable($0) || (($0 as? [String: Any])?["type"] as? String) == "null" }) { return true }
+            if let reference = schema["$ref"] as? String { return nullable(schemas[String(reference.split(separator: "/").last ?? "")]) }
+            return false
+        }
+        var found: [String: Set<String>] = [:]
+        for (name, schema) in schemas {
+            guard let schema = schema as? [String: Any], let required = schema["required"] as? [String] else { continue }
+            let properties = schema["properties"] as? [String: Any] ?? [:]
+            for property in required where nullable(properties[property]) { found[name, default: []].insert(property) }
+        }
+        #expect(!found.isEmpty)
+        #expect(found == RequiredNullable.properties)
+    }
+
+    @Test("The types with required nullable properties write null for nil")
+    func nullIsWritten() throws {
+        let now = Date()
+        let values: [(String, any Encodable)] = [
+            ("Tenant", Components.Schemas.Tenant(id: "t", name: "n", description: nil, isActive: true, createdAt: now, updatedAt: now)),
+            (
+                "Role",
+                Components.Schemas.Role(
+                    id: "r", name: "n", description: nil, isSystemRole: true, tenantId: nil, userCount: 0, permissionIds: [],
+                    permissions: [], createdAt: now, updatedAt: now
+                )
+            ),
+            (
+                "Invitation",
+                Components.Schemas.Invitation(
+                    id: "i", email: "e@example.com", roleId: "r", tenantId: "t", status: .pending, createdAt: now, expiresAt: now,
+                    invitedBy: nil
+                )
+            ),
+            (
+                "CreatedInvitation",
+                Components.Schemas.CreatedInvitation(
+                    id: "i", email: "e@example.com", roleId: "r", tenantId: "t", status: .pending, createdAt: now, expiresAt: now,
+                    invitedBy: nil, token: "secret", acceptUrl: "https://example.com"
+                )
+            ),
+        ]
+        #expect(Set(values.map(\.0)) == Set(RequiredNullable.properties.keys))
+        for (name, value) in values {
+            let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) as? [String: Any])
+            for property in RequiredNullable.properties[name] ?? [] {
+                #expect(object[property] is NSNull, "\(name).\(property) in \(object)")
+            }
+            // Optional properties without a value stay absent.
+            #expect(object["accepted_at"] == nil && object["revoked_at"] == nil)
+        }
+    }
+}
