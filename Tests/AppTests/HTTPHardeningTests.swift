@@ -32,7 +32,7 @@ struct HTTPHardeningTests {
         }
     }
 
-    @Test("A JSON body that repeats a key is 400, and nothing is created", arguments: TestBackend.available)
+    @Test("A JSON body that repeats a key is 400 and one with a null member 422; nothing is changed", arguments: TestBackend.available)
     func duplicateKeys(backend: TestBackend) async throws {
         try await withApp(backend) { client, _ in
             let root = try await client.login()
@@ -51,6 +51,12 @@ struct HTTPHardeningTests {
                 .post, "/api/v1/tenants", token: root, body: ["name": "Nested", "description": "{\"name\": 1, \"name\": 2}"]
             )
             #expect(role.status == .created)
+            // A null member is 422, not a silent "leave unchanged".
+            let nulled = try await client.execute(
+                uri: "/api/v1/users/me", method: .patch,
+                headers: [.authorization: "Bearer \(root)", .contentType: "application/json"], body: ByteBuffer(string: #"{"first_name": null}"#)
+            )
+            try expectError(nulled, .unprocessableContent)
         }
     }
 

@@ -1,4 +1,5 @@
 import APIContract
+@testable import HTTPAdapter
 import Foundation
 import Testing
 
@@ -29,6 +30,25 @@ struct OpenAPIDocumentTests {
         }
         #expect(!found.isEmpty)
         #expect(found == RequiredNullable.properties)
+    }
+
+    @Test("The request fields whose null is refused are every property of every request body schema")
+    func requestFields() throws {
+        let document = try Self.document
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        var names: Set<String> = []
+        for case let item as [String: Any] in (document["paths"] as? [String: Any] ?? [:]).values {
+            for case let operation as [String: Any] in item.values {
+                let content = (operation["requestBody"] as? [String: Any])?["content"] as? [String: Any] ?? [:]
+                for case let media as [String: Any] in content.values {
+                    let reference = ((media["schema"] as? [String: Any])?["$ref"] as? String)?.split(separator: "/").last.map(String.init)
+                    let schema = reference.flatMap { schemas[$0] as? [String: Any] }
+                    names.formUnion((schema?["properties"] as? [String: Any])?.keys ?? [:].keys)
+                }
+            }
+        }
+        #expect(names.count > 10)
+        #expect(names == DuplicateKeyScanner.requestFields)
     }
 
     @Test("The types with required nullable properties write null for nil")

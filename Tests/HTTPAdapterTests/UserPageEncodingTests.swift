@@ -72,4 +72,13 @@ struct DuplicateKeyScannerTests {
     func noDuplicates(json: String) {
         #expect(DuplicateKeyScanner.firstDuplicateKey(in: Array(json.utf8)) == nil)
     }
+
+    @Test("A member whose value is null is found; null in an array or inside a string is not", arguments: [
+        (#"{"name": null}"#, "name"), (#"{"a": 1, "b" :  null }"#, "b"), (#"{"o": {"name":null}}"#, "name"), (#"{"not_ours": null}"#, nil),
+        (#"{"list": [null], "s": "null", "t": ": null"}"#, nil), (#"[null, {"k": [1, null]}]"#, nil),
+    ] as [(String, String?)])
+    func nullMembers(json: String, key: String?) {
+        let finding = DuplicateKeyScanner.firstFinding(in: Array(json.utf8))
+        #expect(finding == key.map { .nullMember($0) })
+    }
 }

@@ -1,7 +1,10 @@
-/// A page request as lists take it: `page` counts from 1, `limit` is 1...100.
+/// A page request as lists take it: `page` counts from 1 to `maximumPage`, `limit` is 1...100.
 public struct PageRequest: Sendable, Equatable {
     public static let maximumLimit = 100
     public static let defaultLimit = 20
+    /// Far beyond any list we hold (a hundred million rows at the largest limit), and small enough
+    /// that `offset` can never overflow, here or in the database's 64-bit OFFSET.
+    public static let maximumPage = 1_000_000
 
     public let page: Int
     public let limit: Int
@@ -10,7 +13,7 @@ public struct PageRequest: Sendable, Equatable {
     public init(page: Int?, limit: Int?) throws(DomainError) {
         let page = page ?? 1
         let limit = limit ?? Self.defaultLimit
-        guard page >= 1 else { throw .invalid("page must be 1 or more") }
+        guard (1...Self.maximumPage).contains(page) else { throw .invalid("page must be between 1 and \(Self.maximumPage)") }
         guard (1...Self.maximumLimit).contains(limit) else {
             throw .invalid("limit must be between 1 and \(Self.maximumLimit)")
         }
@@ -18,6 +21,7 @@ public struct PageRequest: Sendable, Equatable {
         self.limit = limit
     }
 
+    /// At most (1,000,000 − 1) × 100: the bounds checked in `init` keep it far from overflowing.
     public var offset: Int { (page - 1) * limit }
 }
 

@@ -10,7 +10,8 @@ import NIOCore
 ///    request's body, query or path: a stranger gets 401 whatever else the request holds, and learns
 ///    nothing of the schema;
 /// 2. reads the whole body, so an oversized one is refused with 413 before decoding;
-/// 3. refuses a JSON body with a repeated key (400), which the decoder would silently resolve.
+/// 3. refuses a JSON body with a repeated key (400), which the decoder would silently resolve, or with
+///    a `null` member (422), which the generated decoders would read as an absent field.
 struct RequestScopeMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     typealias Authenticator = @Sendable (APIHandlers.Credential) async throws -> Principal
@@ -32,10 +33,12 @@ struct RequestScopeMiddleware: RouterMiddleware {
         } else {
             body = try await request.collectBody(upTo: context.maxUploadSize)
         }
-        if body.readableBytes > 0, Self.isJSON(request.headers[.contentType]),
-            let key = DuplicateKeyScanner.firstDuplicateKey(in: body.readableBytesView)
-        {
-            throw DomainError.malformed("The JSON body repeats the key '\(key)'")
+        if body.readableBytes > 0, Self.isJSON(request.headers[.contentType]) {
+            switch DuplicateKeyScanner.firstFinding(in: body.readableBytesView) {
+            case .duplicateKey(let key)?: throw DomainError.malformed("The JSON body repeats the key '\(key)'")
+            case .nullMember(let key)?: throw DomainError.invalid("Field '\(key)' must not be null")
+            case nil: break
+            }
         }
         return try await RequestScope.$current.withValue(scope) {
             try await next(request, context)

@@ -45,19 +45,32 @@ final class RouteTable: @unchecked Sendable {
     /// Whether the request names a registered operation that needs credentials. A request that names
     /// no operation is left to the router (404 or 405).
     func requiresAuthentication(_ method: HTTPRequest.Method, path: String) -> Bool {
-        let segments = path.split(separator: "/")
-        return lock.withLock { routes }.contains { route in
-            route.requiresAuthentication && route.method == method && Self.matches(route, segments)
-        }
+        routes(forPath: path).contains { $0.method == method && $0.requiresAuthentication }
     }
 
     func allowedMethods(forPath path: String) -> [HTTPRequest.Method] {
-        let segments = path.split(separator: "/")
         var methods: [HTTPRequest.Method] = []
-        for route in lock.withLock({ routes }) where Self.matches(route, segments) {
-            if !methods.contains(route.method) { methods.append(route.method) }
-        }
+        for route in routes(forPath: path) where !methods.contains(route.method) { methods.append(route.method) }
         return methods
+    }
+
+    /// The routes of the template the router picks for `path`: where templates overlap
+    /// (`/invitations/accept` and `/invitations/{invitation_id}`), a literal segment wins over a
+    /// parameter, as in Hummingbird's trie.
+    private func routes(forPath path: String) -> [Route] {
+        let segments = path.split(separator: "/")
+        var best: [Route] = []
+        var bestLiterals: [Bool] = []
+        for route in lock.withLock({ routes }) where Self.matches(route, segments) {
+            let literals = route.segments.map { !($0.hasPrefix("{") || $0.hasPrefix(":")) }
+            if best.isEmpty || literals.lexicographicallyPrecedes(bestLiterals, by: { $0 && !$1 }) {
+                best = [route]
+                bestLiterals = literals
+            } else if literals == bestLiterals {
+                best.append(route)
+            }
+        }
+        return best
     }
 
     private static func matches(_ route: Route, _ segments: [Substring]) -> Bool {
