@@ -83,28 +83,28 @@ struct HTTPHardeningTests {
 
     @Test("A silent connection is closed within the idle timeout, a trickled body within the body timeout")
     func slowClients() async throws {
-        try await withApp(.sqlite, settings: ["http.idle.timeout": "1", "http.body.timeout": "2"], mode: .live) { client, _ in
+        try await withApp(.sqlite, settings: ["http.idle.timeout": "2", "http.body.timeout": "3"], mode: .live) { client, _ in
             let port = try #require(client.port)
             let start = Date()
             let silent = try RawConnection(port: port)
-            #expect(silent.readUntilClosed(timeout: 5) == "", "a silent connection stayed open")
-            #expect(Date().timeIntervalSince(start) < 4)
+            #expect(silent.readUntilClosed(timeout: 8) == "", "a silent connection stayed open")
+            #expect(Date().timeIntervalSince(start) < 6)
 
             let halfHead = try RawConnection(port: port)
             try halfHead.send("GET /health HTTP/1.1\r\nHost: localhost\r\n")
-            #expect(halfHead.readUntilClosed(timeout: 5) != nil, "a request head that never ends kept the connection open")
+            #expect(halfHead.readUntilClosed(timeout: 8) != nil, "a request head that never ends kept the connection open")
 
-            // One byte every 0.5 s keeps the connection from going idle, but not beyond the body timeout.
+            // One byte every 0.3 s keeps the connection from going idle, but not beyond the body timeout.
             let trickle = try RawConnection(port: port)
             try trickle.send("POST /api/v1/auth/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
             let trickleStart = Date()
-            for _ in 0..<20 where !trickle.receivedText.hasPrefix("HTTP/1.1") {
+            for _ in 0..<40 where !trickle.receivedText.hasPrefix("HTTP/1.1") {
                 try? trickle.send(" ")
-                if trickle.read(timeout: 0.5) { break }
+                if trickle.read(timeout: 0.3) { break }
             }
             let answered = trickle.receivedText
             #expect(!answered.isEmpty, "a trickled body kept the connection for 10 s")
-            #expect(Date().timeIntervalSince(trickleStart) < 5)
+            #expect(Date().timeIntervalSince(trickleStart) < 8)
             #expect(answered.hasPrefix("HTTP/1.1 408"), "\(answered)")
         }
     }

@@ -11,7 +11,7 @@ extension APIHandlers {
 
     package func listInvitations(_ input: Operations.ListInvitations.Input) async throws -> Operations.ListInvitations.Output {
         let page = try PageRequest(page: input.query.page, limit: input.query.limit)
-        let status = try input.query.status.map { (raw) throws(DomainError) in try Invitation.Status(parsing: raw.rawValue) }
+        let status = try input.query.status.map { (raw) throws(DomainError) in try Invitation.Status(parsing: raw) }
         let result = try await invitations.list(in: tenantAccess(), status: status, page: page)
         return .ok(.init(body: .json(.init(result))))
     }
