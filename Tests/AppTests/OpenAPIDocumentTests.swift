@@ -1,6 +1,8 @@
 import APIContract
 @testable import HTTPAdapter
 import Foundation
+import HTTPTypes
+import TestSupport
 import Testing
 
 /// What the generated code cannot be trusted with: required nullable properties must be sent as null.
@@ -49,6 +51,17 @@ struct OpenAPIDocumentTests {
         }
         #expect(names.count > 10)
         #expect(names == DuplicateKeyScanner.requestFields)
+    }
+
+    @Test("The document's PermissionID enum is the catalog the service holds", arguments: TestBackend.available)
+    func permissionEnumIsTheCatalog(backend: TestBackend) async throws {
+        let schemas = try #require((Self.document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let documented = try #require((schemas["PermissionID"] as? [String: Any])?["enum"] as? [String])
+        try await withApp(backend) { client, _ in
+            let root = try await client.login()
+            let catalog = try #require(try JSONBody(await client.json(.get, "/api/v1/permissions", token: root)).array as? [[String: Any]])
+            #expect(Set(catalog.compactMap { $0["id"] as? String }) == Set(documented))
+        }
     }
 
     @Test("The types with required nullable properties write null for nil")
