@@ -3,10 +3,16 @@
 set -euo pipefail
 needed=()
 command -v runuser >/dev/null || needed+=(util-linux)
+command -v curl >/dev/null || needed+=(curl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || needed+=(postgresql)
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || needed+=(libsqlite3-dev)
 if (( ${#needed[@]} )); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${needed[@]}"
+fi
+# schemathesis (PyPI) checks the live server against openapi.yaml; pinned so that runs are comparable.
+schemathesis_version=4.32.5
+if ! st --version 2>/dev/null | grep -qx "st, version $schemathesis_version"; then
+    python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 fi

@@ -30,6 +30,10 @@ public struct AppConfiguration: Sendable {
     public var invitationLifetime: Int
     /// Where users reach the frontend, without a trailing slash; accept links in invitations point there.
     public var publicBaseURL: String
+    /// Seconds a connection may stay silent (no request, or no part of one) before it is closed.
+    public var httpIdleTimeout: Int
+    /// Seconds a request's whole body may take to arrive, however steadily it trickles in.
+    public var httpBodyTimeout: Int
 
     public enum ComputeDriverKind: String, Sendable, CaseIterable {
         case simulated, libvirt
@@ -82,6 +86,8 @@ public struct AppConfiguration: Sendable {
         )
         invitationLifetime = try Self.integer(config, "invitation.ttl", default: 604_800, in: 1...31_536_000, what: "a lifetime in seconds")
         publicBaseURL = try Self.baseURL(config.string(forKey: "public.base.url", default: "http://localhost:8080"))
+        httpIdleTimeout = try Self.integer(config, "http.idle.timeout", default: 30, in: 1...3600, what: "a number of seconds")
+        httpBodyTimeout = try Self.integer(config, "http.body.timeout", default: 30, in: 1...3600, what: "a number of seconds")
     }
 
     /// An absolute http(s) URL with a host and no query or fragment; a trailing slash is dropped so

@@ -27,11 +27,21 @@ public func buildApplication(
             authentication: core.authentication, tenants: core.tenants, members: core.members, roles: core.roles,
             profile: core.profile, invitations: core.invitations, apiKeys: core.apiKeys
         ),
-        settings: HTTPSettings(corsAllowedOrigins: Set(configuration.corsAllowedOrigins), handEncodedRoutes: handEncodedRoutes),
+        settings: HTTPSettings(
+            corsAllowedOrigins: Set(configuration.corsAllowedOrigins), handEncodedRoutes: handEncodedRoutes,
+            bodyTimeout: .seconds(configuration.httpBodyTimeout)
+        ),
         health: { await core.databaseAnswers() }
     )
     var app = Application(
         router: router,
+        // A connection that sends nothing (no request, or a request head that never completes) is closed
+        // after the idle timeout; a body that trickles in is cut off by `HTTPSettings.bodyTimeout`.
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [MalformedRequestHandler()], idleTimeout: .seconds(Int64(configuration.httpIdleTimeout))
+            )
+        ),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "virtualstack"

@@ -10,6 +10,9 @@ struct RequestScope: Sendable {
     let apiKey: String?
     let tenantHeader: String?
     let clientAddress: String?
+    /// The verified caller, set by `RequestScopeMiddleware` for every operation that needs credentials
+    /// (before the request's input is decoded); nil on public operations.
+    var principal: Principal?
 
     init(headers: HTTPFields, clientAddress: String?) {
         self.bearerToken = headers[.authorization].flatMap(Self.bearerToken(fromAuthorization:))
@@ -25,6 +28,17 @@ struct RequestScope: Sendable {
         guard let gap = header.firstIndex(where: \.isBlank), header[..<gap].lowercased() == "bearer" else { return nil }
         let token = header[gap...].trimmingBlanks()
         return token.isEmpty ? nil : String(token)
+    }
+
+    /// The request's bearer token or API key; nil when it has neither. Both at once is refused rather
+    /// than guessing which one the client meant to act with.
+    func presentedCredential() throws(DomainError) -> APIHandlers.Credential? {
+        switch (bearerToken, apiKey) {
+        case (let token?, nil): return .bearerToken(token)
+        case (nil, let key?): return .apiKey(key)
+        case (nil, nil): return nil
+        case (_?, _?): throw .malformed("Send either an Authorization bearer token or an X-API-Key, not both")
+        }
     }
 
     /// The tenant named by `X-Tenant-ID`, or nil when the header is absent.

@@ -55,6 +55,7 @@ public struct JWTAccessTokenCodec: AccessTokenCodec {
 
     /// The claims of a correctly signed token, remembered for the next request with it.
     func verifySignature(_ token: String) async throws -> AccessTokenClaims {
+        guard Self.isCanonical(token) else { throw DomainError.unauthenticated() }
         let payload: Payload
         do {
             payload = try await keys.verify(token, as: Payload.self)
@@ -67,5 +68,34 @@ public struct JWTAccessTokenCodec: AccessTokenCodec {
         )
         verified[token] = claims
         return claims
+    }
+
+    /// Whether the token is three base64url segments spelled as we issue them: no padding, and no
+    /// bits set beyond the last byte in a segment's final character. jwt-kit's decoder tolerates both,
+    /// so without this check one token would have many accepted spellings (`…Q` and `…R` decode alike).
+    static func isCanonical(_ token: String) -> Bool {
+        var segments = 0
+        for segment in token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
+            segments += 1
+            guard let last = segment.last, let lastValue = base64URLValue(last), segment.count % 4 != 1 else { return false }
+            guard segment.allSatisfy({ base64URLValue($0) != nil }) else { return false }
+            switch segment.count % 4 {
+            case 2: if lastValue & 0b1111 != 0 { return false }
+            case 3: if lastValue & 0b11 != 0 { return false }
+            default: break
+            }
+        }
+        return segments == 3
+    }
+
+    private static func base64URLValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "-"): 62
+        case UInt8(ascii: "_"): 63
+        default: nil
+        }
     }
 }

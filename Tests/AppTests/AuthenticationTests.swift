@@ -116,6 +116,35 @@ struct AuthenticationTests {
         }
     }
 
+    @Test("Only the canonical spelling of a token is accepted: no padding, no stray bits in a last character", arguments: TestBackend.available)
+    func nonCanonicalTokens(backend: TestBackend) async throws {
+        try await withApp(backend) { client, _ in
+            let token = try await client.login()
+            let parts = token.split(separator: ".").map(String.init)
+            // The sibling of a segment's last character that differs only in bits beyond the last byte.
+            func sibling(_ segment: String) -> String? {
+                let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+                let unused = [2: 0b1111, 3: 0b11][segment.count % 4]
+                guard let unused, let last = segment.last, let value = alphabet.firstIndex(of: last) else { return nil }
+                // A canonical last character has every unused bit clear, bit 0 among them.
+                return value & unused == 0 ? String(segment.dropLast()) + String(alphabet[value | 1]) : nil
+            }
+            var variants = [("trailing =", token + "="), ("padded signature", token + "==")]
+            for index in parts.indices {
+                guard let changed = sibling(parts[index]) else { continue }
+                var spelled = parts
+                spelled[index] = changed
+                variants.append(("segment \(index) with a non-canonical last character", spelled.joined(separator: ".")))
+            }
+            #expect(variants.count >= 3, "the signature of an HS256 token always leaves unused bits")
+            #expect(try await client.json(.get, "/api/v1/users/me", token: token).status == .ok)
+            for (name, variant) in variants {
+                let response = try await client.json(.get, "/api/v1/users/me", token: variant)
+                #expect(response.status == .unauthorized, "\(name): \(variant)")
+            }
+        }
+    }
+
     @Test("An expired token is refused", arguments: TestBackend.available)
     func expiredToken(backend: TestBackend) async throws {
         let secret = String(repeating: "k", count: 40)

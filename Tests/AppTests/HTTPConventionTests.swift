@@ -9,9 +9,13 @@ import Testing
 struct HTTPConventionTests {
     static let login = "/api/v1/auth/token"
 
-    static func raw(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, contentType: String?, body: String?) async throws -> TestResponse {
+    static func raw(
+        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, contentType: String?, body: String?,
+        token: String? = nil
+    ) async throws -> TestResponse {
         var headers: HTTPFields = [:]
         if let contentType { headers[.contentType] = contentType }
+        if let token { headers[.authorization] = "Bearer \(token)" }
         return try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
     }
 
@@ -37,8 +41,10 @@ struct HTTPConventionTests {
                 ("query parameter without a value, hand-encoded route", .get, "/api/v1/users?search", nil, nil, .badRequest),
                 ("broken percent escape, hand-encoded route", .get, "/api/v1/users?search=%ZZ", nil, nil, .badRequest),
             ]
+            let token = try await client.login()
             for (name, method, path, contentType, body, status) in cases {
-                let response = try await Self.raw(client, method, path, contentType: contentType, body: body)
+                // Protected operations check credentials before anything else (401 without them).
+                let response = try await Self.raw(client, method, path, contentType: contentType, body: body, token: token)
                 #expect(response.status == status, "\(name): \(String(buffer: response.body))")
                 try expectError(response, status)
             }

@@ -82,7 +82,11 @@ public struct APIKeyService: Sendable {
     /// The owner of a valid key with their standing in `tenant` (or all their tenants): the key query
     /// and the caller query. The scope is applied when the tenant access is derived from the caller.
     public func authenticate(apiKey secret: String, tenant: TenantID?) async throws -> Caller {
-        let principal = try await authenticatePrincipal(apiKey: secret)
+        try await caller(of: authenticatePrincipal(apiKey: secret), tenant: tenant)
+    }
+
+    /// The caller query for a principal whose key was verified already (`authenticatePrincipal`).
+    public func caller(of principal: Principal, tenant: TenantID?) async throws -> Caller {
         guard let (user, standings, tenantExists) = try await store.caller(userID: principal.userID, tenant: tenant), user.isActive
         else { throw DomainError.unauthenticated() }
         return Caller(

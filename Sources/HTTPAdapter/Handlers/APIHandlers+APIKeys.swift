@@ -5,7 +5,7 @@ extension APIHandlers {
     package func createAPIKey(_ input: Operations.CreateAPIKey.Input) async throws -> Operations.CreateAPIKey.Output {
         guard case .json(let body) = input.body else { throw DomainError.malformed("Expected a JSON body") }
         let issued = try await apiKeys.create(
-            by: principal(), .init(name: body.name, expiresAt: body.expiresAt, permissionIDs: body.permissionIds)
+            by: principal(), .init(name: body.name, expiresAt: body.expiresAt, permissionIDs: body.permissionIds?.map(\.rawValue))
         )
         return .created(.init(body: .json(.init(issued))))
     }

@@ -14,7 +14,7 @@ extension APIHandlers {
     package func createRole(_ input: Operations.CreateRole.Input) async throws -> Operations.CreateRole.Output {
         guard case .json(let body) = input.body else { throw DomainError.malformed("Expected a JSON body") }
         let role = try await roles.create(
-            in: tenantAccess(), .init(name: body.name, description: body.description, permissionIDs: body.permissionIds)
+            in: tenantAccess(), .init(name: body.name, description: body.description, permissionIDs: body.permissionIds?.map(\.rawValue))
         )
         return .created(.init(body: .json(.init(role))))
     }
@@ -27,7 +27,7 @@ extension APIHandlers {
     package func updateRole(_ input: Operations.UpdateRole.Input) async throws -> Operations.UpdateRole.Output {
         guard case .json(let body) = input.body else { throw DomainError.malformed("Expected a JSON body") }
         let draft = RoleService.Draft(
-            name: body.name, description: body.description.map { $0.isEmpty ? nil : $0 }, permissionIDs: body.permissionIds
+            name: body.name, description: body.description.map { $0.isEmpty ? nil : $0 }, permissionIDs: body.permissionIds?.map(\.rawValue)
         )
         let role = try await roles.update(in: tenantAccess(), id: IDs.path(input.path.roleId, "Role"), draft)
         return .ok(.init(body: .json(.init(role))))

@@ -32,16 +32,8 @@ public struct APIHandlers: APIProtocol {
         case apiKey(String)
     }
 
-    /// The request's bearer token or API key; nil when it has neither. Both at once is refused rather
-    /// than guessing which one the client meant to act with.
     func presentedCredential() throws(DomainError) -> Credential? {
-        let scope = RequestScope.current
-        switch (scope.bearerToken, scope.apiKey) {
-        case (let token?, nil): return .bearerToken(token)
-        case (nil, let key?): return .apiKey(key)
-        case (nil, nil): return nil
-        case (_?, _?): throw .malformed("Send either an Authorization bearer token or an X-API-Key, not both")
-        }
+        try RequestScope.current.presentedCredential()
     }
 
     func credential() throws(DomainError) -> Credential {
@@ -49,9 +41,11 @@ public struct APIHandlers: APIProtocol {
         return credential
     }
 
-    /// The verified caller's account, for endpoints outside any tenant.
+    /// The verified caller's account, for endpoints outside any tenant: the one `RequestScopeMiddleware`
+    /// verified before the handler ran.
     func principal() async throws -> Principal {
-        try await principal(presenting: credential())
+        if let principal = RequestScope.current.principal { return principal }
+        return try await principal(presenting: credential())
     }
 
     func principal(presenting credential: Credential) async throws -> Principal {
@@ -72,7 +66,13 @@ public struct APIHandlers: APIProtocol {
         let caller =
             switch try credential() {
             case .bearerToken(let token): try await authentication.authenticate(bearerToken: token, tenant: tenant)
-            case .apiKey(let key): try await apiKeys.authenticate(apiKey: key, tenant: tenant)
+            case .apiKey(let key):
+                // The middleware verified the key already; only the caller query is left to run.
+                if let principal = RequestScope.current.principal {
+                    try await apiKeys.caller(of: principal, tenant: tenant)
+                } else {
+                    try await apiKeys.authenticate(apiKey: key, tenant: tenant)
+                }
             }
         return try caller.access(in: tenant)
     }

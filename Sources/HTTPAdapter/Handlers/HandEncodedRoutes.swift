@@ -16,8 +16,8 @@ extension APIHandlers {
     typealias RouteHandler = @Sendable (Request, AppRequestContext) async throws -> Response
 
     /// Keyed as the generated code registers its routes: method, then path template.
-    var handEncodedRoutes: [HandEncodedRoute: RouteHandler] {
-        [HandEncodedRoute(method: .get, path: "/api/v1/users"): listUsersHandEncoded]
+    var handEncodedRoutes: [OperationRoute: RouteHandler] {
+        [OperationRoute(method: .get, path: "/api/v1/users"): listUsersHandEncoded]
     }
 
     /// `GET /users` (operation `listUsers`).
@@ -29,11 +29,6 @@ extension APIHandlers {
         page.writeUserPage(to: &json)
         return JSONResponse.ok(json)
     }
-}
-
-struct HandEncodedRoute: Hashable, Sendable {
-    let method: HTTPRequest.Method
-    let path: String
 }
 
 enum JSONResponse {

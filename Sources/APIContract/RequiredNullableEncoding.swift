@@ -1,0 +1,76 @@
+// Required nullable properties (in `required`, typed `[T, "null"]` in openapi.yaml) must be sent as
+// `null` when they have no value: a client reading the document may rely on every required key.
+// swift-openapi-generator types them as optionals and synthesizes `Encodable`, whose `encodeIfPresent`
+// leaves a nil out (swift-openapi-generator issue #934). The types that have such properties encode
+// themselves here: `encode` of an optional writes `null`. `RequiredNullable.properties` lists them, and
+// `OpenAPIDocumentTests` fails when the document has one that this file does not cover.
+
+package enum RequiredNullable {
+    /// Schema name → its required nullable properties (JSON names), as this file encodes them.
+    package static let properties: [String: Set<String>] = [
+        "Tenant": ["description"],
+        "Role": ["description", "tenant_id"],
+        "Invitation": ["invited_by"],
+        "CreatedInvitation": ["invited_by"],
+    ]
+}
+
+extension Components.Schemas.Tenant {
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(description, forKey: .description)
+        try container.encode(isActive, forKey: .isActive)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+extension Components.Schemas.Role {
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(description, forKey: .description)
+        try container.encode(isSystemRole, forKey: .isSystemRole)
+        try container.encode(tenantId, forKey: .tenantId)
+        try container.encode(userCount, forKey: .userCount)
+        try container.encode(permissionIds, forKey: .permissionIds)
+        try container.encode(permissions, forKey: .permissions)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+extension Components.Schemas.Invitation {
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(email, forKey: .email)
+        try container.encode(roleId, forKey: .roleId)
+        try container.encode(tenantId, forKey: .tenantId)
+        try container.encode(status, forKey: .status)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encodeIfPresent(acceptedAt, forKey: .acceptedAt)
+        try container.encodeIfPresent(revokedAt, forKey: .revokedAt)
+        try container.encode(invitedBy, forKey: .invitedBy)
+    }
+}
+
+extension Components.Schemas.CreatedInvitation {
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(email, forKey: .email)
+        try container.encode(roleId, forKey: .roleId)
+        try container.encode(tenantId, forKey: .tenantId)
+        try container.encode(status, forKey: .status)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encode(invitedBy, forKey: .invitedBy)
+        try container.encode(token, forKey: .token)
+        try container.encode(acceptUrl, forKey: .acceptUrl)
+    }
+}
