@@ -32,15 +32,17 @@ public struct MemberService: Sendable {
     /// Longer searches cannot match: emails are at most 254 bytes, names 100 characters.
     static let maximumSearchLength = 254
 
+    /// A search is matched literally. One holding a control or invisible character matches nobody, since
+    /// no stored email or name can hold one, and is answered without a query: a NUL used to end the
+    /// database's pattern early and match everyone (and PostgreSQL refuses NUL in text outright).
     public func list(in access: TenantAccess, search: String?, page: PageRequest) async throws -> Page<Member> {
         try access.require(.userRead)
         let search = search?.trimmingWhitespace().precomposedStringWithCanonicalMapping
         if let search {
-            // A NUL used to end the pattern early and match everyone.
-            try TextRules.requireVisible(search, field: "search")
-            guard search.count <= Self.maximumSearchLength else {
+            guard search.unicodeScalars.count <= Self.maximumSearchLength else {
                 throw DomainError.invalid("search must be at most \(Self.maximumSearchLength) characters")
             }
+            if TextRules.containsForbidden(search) { return Page(items: [], total: 0, request: page) }
         }
         return try await store.members(of: access.tenantID, search: search, page: page)
     }

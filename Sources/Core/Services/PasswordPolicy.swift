@@ -8,7 +8,8 @@ public enum PasswordPolicy {
         // bcrypt reads a C string: everything after a NUL would be ignored ("ab" and six NULs would
         // pass the length rule and log in as "ab").
         guard !password.utf8.contains(0) else { throw .invalid("password must not contain NUL characters") }
-        guard password.count >= minimumLength else {
+        // Counted in code points, as JSON Schema's `minLength` counts them.
+        guard password.unicodeScalars.count >= minimumLength else {
             throw .invalid("password must be at least \(minimumLength) characters")
         }
         guard password.utf8.count <= maximumBytes else {

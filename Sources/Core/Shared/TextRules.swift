@@ -26,14 +26,16 @@ public enum TextRules {
 }
 
 /// Display names (people, tenants, roles, API keys): trimmed, in Unicode's composed form (so two
-/// spellings of "Émile" are one name), visible characters only, 1 to 100 characters.
+/// spellings of "Émile" are one name), visible characters only, 1 to 100 characters. Lengths count
+/// code points, as JSON Schema's `maxLength` in openapi.yaml does (an emoji with a skin-tone modifier
+/// is two).
 enum Names {
     static let maximumLength = 100
 
     static func valid(_ raw: String, field: String) throws(DomainError) -> String {
         let name = raw.trimmingWhitespace().precomposedStringWithCanonicalMapping
         try TextRules.requireVisible(name, field: field)
-        guard (1...maximumLength).contains(name.count) else { throw .invalid("\(field) must be 1 to \(maximumLength) characters") }
+        guard (1...maximumLength).contains(name.unicodeScalars.count) else { throw .invalid("\(field) must be 1 to \(maximumLength) characters") }
         return name
     }
 }
@@ -48,7 +50,7 @@ enum Descriptions {
         let text = raw.trimmingWhitespace().precomposedStringWithCanonicalMapping
         guard !text.isEmpty else { return nil }
         try TextRules.requireVisible(text, field: field, allowingLineFeeds: true)
-        guard text.count <= maximumLength else { throw .invalid("\(field) must be at most \(maximumLength) characters") }
+        guard text.unicodeScalars.count <= maximumLength else { throw .invalid("\(field) must be at most \(maximumLength) characters") }
         return text
     }
 }
