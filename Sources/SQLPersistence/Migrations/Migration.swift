@@ -11,4 +11,5 @@ let allMigrations: [Migration] = [
     foundationSchema,
     accessControlSchema,
     invitationsAndAPIKeysSchema,
+    loginFailuresSchema,
 ]
