@@ -37,7 +37,7 @@ struct CoreServices: Sendable {
         tenants = TenantService(store: store, environment: environment)
         members = MemberService(store: store, hasher: hasher, environment: environment)
         roles = RoleService(store: store, environment: environment)
-        profile = ProfileService(store: store, hasher: hasher, environment: environment)
+        profile = ProfileService(store: store, hasher: hasher, environment: environment, throttle: loginThrottle)
         let secrets = SHA256SecretTokens()
         invitations = InvitationService(
             store: store, hasher: hasher, secrets: secrets, mailer: LogInvitationMailer(logger: logger), environment: environment,

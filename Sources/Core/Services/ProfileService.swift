@@ -5,11 +5,14 @@ public struct ProfileService: Sendable {
     let store: any IdentityStore
     let hasher: any PasswordHasher
     let environment: CoreEnvironment
+    /// `current_password` is a guess at the password like a login: same counts, same limits.
+    let throttle: LoginThrottle
 
-    public init(store: any IdentityStore, hasher: any PasswordHasher, environment: CoreEnvironment) {
+    public init(store: any IdentityStore, hasher: any PasswordHasher, environment: CoreEnvironment, throttle: LoginThrottle) {
         self.store = store
         self.hasher = hasher
         self.environment = environment
+        self.throttle = throttle
     }
 
     public struct Changes: Sendable {
@@ -28,8 +31,9 @@ public struct ProfileService: Sendable {
 
     /// Changes names and/or password. A new password needs the current one, and revokes every access
     /// token issued before the change (the caller logs in again). An API key may change the names but
-    /// never the password (the password is what controls the keys).
-    public func update(_ principal: Principal, _ changes: Changes) async throws -> User {
+    /// never the password (the password is what controls the keys). Checking `current_password` is
+    /// throttled as a login is, for the account and for `clientAddress`.
+    public func update(_ principal: Principal, _ changes: Changes, clientAddress: String?) async throws -> User {
         if changes.newPassword != nil { try principal.requireInteractiveLogin(toDo: "change the password") }
         guard var user = try await store.user(id: principal.userID) else { throw DomainError.unauthenticated() }
         if let firstName = changes.firstName { user.firstName = try Names.valid(firstName, field: "first_name") }
@@ -40,7 +44,11 @@ public struct ProfileService: Sendable {
                 throw DomainError.invalid("current_password is required to change the password")
             }
             try PasswordPolicy.validate(newPassword)
-            guard await hasher.verify(current, against: user.passwordHash) else {
+            let passwordHash = user.passwordHash
+            let verified = try await throttle.attempt(account: user.email.value, address: clientAddress) {
+                await hasher.verify(current, against: passwordHash) ? true : nil
+            }
+            guard verified != nil else {
                 throw DomainError.forbidden("current_password is not correct")
             }
             user.passwordHash = try await hasher.hash(newPassword)
