@@ -6,12 +6,21 @@ import Foundation
 /// further attempt must wait an exponentially growing delay after the last failure, capped at
 /// `maximumDelay`. Waiting is always enough to try again, so an attacker cannot disable a real
 /// user's account.
+///
+/// Every password check (login, and `current_password` when changing it) goes through `attempt`,
+/// which also bounds the checks one account or address can have in flight in this process, so that
+/// one caller cannot fill the bcrypt pool and delay everyone else's logins.
 public struct LoginThrottle: Sendable {
     public struct Policy: Sendable, Equatable {
         public var freeFailures: Int
         public var freeFailuresPerAddress: Int
         public var baseDelay: TimeInterval
         public var maximumDelay: TimeInterval
+        /// Password checks in flight at once, per account and per client address, in one process.
+        public var concurrentChecksPerAccount = 1
+        public var concurrentChecksPerAddress = 2
+        /// Checks that may wait for their turn per key; further ones are refused at once with 429.
+        public var maximumWaitingChecks = 16
 
         public init(freeFailures: Int = 5, freeFailuresPerAddress: Int = 20, baseDelay: TimeInterval = 1, maximumDelay: TimeInterval = 900) {
             self.freeFailures = freeFailures
@@ -52,11 +61,15 @@ public struct LoginThrottle: Sendable {
     public let policy: Policy
     let store: any LoginAttemptStore
     let now: @Sendable () -> Date
+    let accountChecks: KeyedPermits<String>
+    let addressChecks: KeyedPermits<String>
 
     public init(policy: Policy, store: any LoginAttemptStore, now: @escaping @Sendable () -> Date = { Date() }) {
         self.policy = policy
         self.store = store
         self.now = now
+        accountChecks = KeyedPermits(limit: policy.concurrentChecksPerAccount, maximumWaiting: policy.maximumWaitingChecks)
+        addressChecks = KeyedPermits(limit: policy.concurrentChecksPerAddress, maximumWaiting: policy.maximumWaitingChecks)
     }
 
     static func tooMany(retryAfter seconds: Int) -> DomainError {
@@ -65,13 +78,22 @@ public struct LoginThrottle: Sendable {
 
     /// Runs one password check: `check` returns its result, or nil when the password was wrong.
     ///
-    /// Refuses with `rateLimited` if the account or the address must still wait after earlier failures
-    /// (before any password work is spent), then runs `check`. A wrong password counts one failure for both; a right one ends the account's run (not
+    /// Waits for the account's and the address's turn (first the account, then the address, always in
+    /// that order, so two attempts never wait for each other), then refuses with `rateLimited` if
+    /// either must still wait after earlier failures (before any password work is spent), then runs
+    /// `check`. A wrong password counts one failure for both; a right one ends the account's run (not
     /// the address's: one good password must not buy an address more guesses at other accounts).
     public func attempt<T: Sendable>(account: String, address: String?, _ check: () async throws -> T?) async throws -> T? {
         let accountKey = AttemptKey.account(email: account)
         let keys = [accountKey] + (address.map { [AttemptKey.address($0)] } ?? [])
-        return try await checked(keys, check)
+        do {
+            return try await accountChecks.withPermit(for: accountKey.value) {
+                guard let address else { return try await checked(keys, check) }
+                return try await addressChecks.withPermit(for: AttemptKey.address(address).value) { try await checked(keys, check) }
+            }
+        } catch is KeyedPermits<String>.Refused {
+            throw Self.tooMany(retryAfter: 1)
+        }
     }
 
     private func checked<T: Sendable>(_ keys: [AttemptKey], _ check: () async throws -> T?) async throws -> T? {
