@@ -46,7 +46,10 @@ public func buildApplication(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "virtualstack"
         ),
-        services: [DatabaseService(client: database)],
+        services: [
+            DatabaseService(client: database),
+            LoginFailurePruning(throttle: core.loginThrottle, interval: .seconds(600), logger: logger),
+        ],
         logger: logger
     )
     app.beforeServerStarts {

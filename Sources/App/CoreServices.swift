@@ -10,6 +10,7 @@ struct CoreServices: Sendable {
     let store: SQLIdentityStore
     let hasher: BcryptPasswordHasher
     let tokens: JWTAccessTokenCodec
+    let loginThrottle: LoginThrottle
     let authentication: AuthenticationService
     let bootstrap: BootstrapService
     let tenants: TenantService
@@ -27,16 +28,16 @@ struct CoreServices: Sendable {
         store = SQLIdentityStore(client: database)
         hasher = BcryptPasswordHasher(cost: configuration.bcryptCost)
         tokens = JWTAccessTokenCodec()
+        loginThrottle = LoginThrottle(policy: configuration.loginThrottle, store: SQLLoginAttemptStore(client: database), now: environment.now)
         authentication = AuthenticationService(
             store: store, hasher: hasher, tokens: tokens, environment: environment,
-            tokenLifetime: TimeInterval(configuration.accessTokenLifetime),
-            throttle: LoginThrottle(policy: configuration.loginThrottle)
+            tokenLifetime: TimeInterval(configuration.accessTokenLifetime), throttle: loginThrottle
         )
         bootstrap = BootstrapService(store: store, hasher: hasher, environment: environment)
         tenants = TenantService(store: store, environment: environment)
         members = MemberService(store: store, hasher: hasher, environment: environment)
         roles = RoleService(store: store, environment: environment)
-        profile = ProfileService(store: store, hasher: hasher, environment: environment)
+        profile = ProfileService(store: store, hasher: hasher, environment: environment, throttle: loginThrottle)
         let secrets = SHA256SecretTokens()
         invitations = InvitationService(
             store: store, hasher: hasher, secrets: secrets, mailer: LogInvitationMailer(logger: logger), environment: environment,

@@ -14,6 +14,7 @@ struct LostUpdateTests {
     /// password is `old-password`.
     struct World: Sendable {
         let store: SQLIdentityStore
+        let throttle: LoginThrottle
         let admin: TenantAccess
         let ada: User
 
@@ -22,7 +23,7 @@ struct LostUpdateTests {
         }
 
         func profile(_ hasher: some PasswordHasher) -> ProfileService {
-            ProfileService(store: store, hasher: hasher, environment: .live)
+            ProfileService(store: store, hasher: hasher, environment: .live, throttle: throttle)
         }
 
         var adaPrincipal: Principal { Principal(user: ada, credential: .accessToken) }
@@ -45,7 +46,8 @@ struct LostUpdateTests {
                     .init(email: "ada@example.com", password: "old-password", firstName: "Ada", lastName: "Lovelace", roleIDs: [])
                 )
                 let ada = try #require(try await store.user(id: member.profile.id))
-                try await body(World(store: store, admin: access, ada: ada))
+                let throttle = LoginThrottle(policy: .init(), store: SQLLoginAttemptStore(client: client))
+                try await body(World(store: store, throttle: throttle, admin: access, ada: ada))
             }
         }
     }
@@ -57,7 +59,7 @@ struct LostUpdateTests {
         try await Self.withWorld(backend) { world in
             let hasher = GatedHasher(holding: step == .verify ? "old-password" : "new-password", at: step)
             let change = Task {
-                try await world.profile(hasher).update(world.adaPrincipal, .init(newPassword: "new-password", currentPassword: "old-password"))
+                try await world.profile(hasher).update(world.adaPrincipal, .init(newPassword: "new-password", currentPassword: "old-password"), clientAddress: nil)
             }
             #expect(await hasher.checkpoint.reached(), "the password change never reached bcrypt")
 
@@ -77,10 +79,10 @@ struct LostUpdateTests {
         try await Self.withWorld(backend) { world in
             let hasher = GatedHasher(holding: "new-password", at: .hash)
             let profile = world.profile(hasher)
-            let change = Task { try await profile.update(world.adaPrincipal, .init(newPassword: "new-password", currentPassword: "old-password")) }
+            let change = Task { try await profile.update(world.adaPrincipal, .init(newPassword: "new-password", currentPassword: "old-password"), clientAddress: nil) }
             #expect(await hasher.checkpoint.reached())
 
-            _ = try await profile.update(world.adaPrincipal, .init(firstName: "Augusta"))
+            _ = try await profile.update(world.adaPrincipal, .init(firstName: "Augusta"), clientAddress: nil)
             hasher.checkpoint.release()
             let answered = try await change.value
 
@@ -97,11 +99,11 @@ struct LostUpdateTests {
             let hasher = GatedHasher(holding: "first-new-password", at: .hash)
             let profile = world.profile(hasher)
             let first = Task {
-                try await profile.update(world.adaPrincipal, .init(newPassword: "first-new-password", currentPassword: "old-password"))
+                try await profile.update(world.adaPrincipal, .init(newPassword: "first-new-password", currentPassword: "old-password"), clientAddress: nil)
             }
             #expect(await hasher.checkpoint.reached())
 
-            _ = try await profile.update(world.adaPrincipal, .init(newPassword: "second-new-password", currentPassword: "old-password"))
+            _ = try await profile.update(world.adaPrincipal, .init(newPassword: "second-new-password", currentPassword: "old-password"), clientAddress: nil)
             hasher.checkpoint.release()
 
             await #expect(throws: DomainError.conflict("The password was changed meanwhile; log in again and retry")) {

@@ -39,13 +39,11 @@ public struct AuthenticationService: Sendable {
     /// account all fail the same way, after the same amount of work; repeated failures are throttled
     /// per account and per client address (checked before any password work is spent).
     public func login(email rawEmail: String, password: String, clientAddress: String?) async throws -> IssuedAccessToken {
-        let account = rawEmail.trimmingWhitespace().lowercased()
-        try await throttle.checkAllowed(account: account, address: clientAddress, now: environment.now())
-        guard let user = try await verifiedUser(email: rawEmail, password: password) else {
-            await throttle.recordFailure(account: account, address: clientAddress, now: environment.now())
+        guard let user = try await throttle.attempt(account: rawEmail, address: clientAddress, {
+            try await verifiedUser(email: rawEmail, password: password)
+        }) else {
             throw Self.loginFailed
         }
-        await throttle.recordSuccess(account: account)
         return try await issueToken(for: user.id)
     }
 

@@ -5,11 +5,14 @@ public struct ProfileService: Sendable {
     let store: any IdentityStore
     let hasher: any PasswordHasher
     let environment: CoreEnvironment
+    /// `current_password` is a guess at the password like a login: same counts, same limits.
+    let throttle: LoginThrottle
 
-    public init(store: any IdentityStore, hasher: any PasswordHasher, environment: CoreEnvironment) {
+    public init(store: any IdentityStore, hasher: any PasswordHasher, environment: CoreEnvironment, throttle: LoginThrottle) {
         self.store = store
         self.hasher = hasher
         self.environment = environment
+        self.throttle = throttle
     }
 
     public struct Changes: Sendable {
@@ -28,12 +31,13 @@ public struct ProfileService: Sendable {
 
     /// Changes names and/or password. A new password needs the current one, and revokes every access
     /// token issued before the change (the caller logs in again). An API key may change the names but
-    /// never the password (the password is what controls the keys).
+    /// never the password (the password is what controls the keys). Checking `current_password` is
+    /// throttled as a login is, for the account and for `clientAddress`.
     ///
     /// Only the fields asked for are written, so an admin renaming the user meanwhile is not undone.
     /// The new hash is stored only if the stored one is still the one the current password was checked
     /// against (bcrypt runs outside any transaction): a password changed concurrently is `409`.
-    public func update(_ principal: Principal, _ changes: Changes) async throws -> User {
+    public func update(_ principal: Principal, _ changes: Changes, clientAddress: String?) async throws -> User {
         if changes.newPassword != nil { try principal.requireInteractiveLogin(toDo: "change the password") }
         let firstName = try changes.firstName.map { try Names.valid($0, field: "first_name") }
         let lastName = try changes.lastName.map { try Names.valid($0, field: "last_name") }
@@ -44,7 +48,11 @@ public struct ProfileService: Sendable {
             }
             try PasswordPolicy.validate(password)
             guard let user = try await store.user(id: principal.userID) else { throw DomainError.unauthenticated() }
-            guard await hasher.verify(current, against: user.passwordHash) else {
+            let passwordHash = user.passwordHash
+            let verified = try await throttle.attempt(account: user.email.value, address: clientAddress) {
+                await hasher.verify(current, against: passwordHash) ? true : nil
+            }
+            guard verified != nil else {
                 throw DomainError.forbidden("current_password is not correct")
             }
             newPassword = (user.passwordHash, try await hasher.hash(password))

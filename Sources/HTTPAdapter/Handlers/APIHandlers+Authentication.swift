@@ -26,7 +26,8 @@ extension APIHandlers {
         let principal = try await principal()
         let user = try await profile.update(
             principal,
-            .init(firstName: body.firstName, lastName: body.lastName, newPassword: body.password, currentPassword: body.currentPassword)
+            .init(firstName: body.firstName, lastName: body.lastName, newPassword: body.password, currentPassword: body.currentPassword),
+            clientAddress: RequestScope.current.clientAddress
         )
         return .ok(.init(body: .json(.init(user))))
     }

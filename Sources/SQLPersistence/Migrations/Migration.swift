@@ -17,4 +17,5 @@ let allMigrations: [Migration] = [
     accessControlSchema,
     invitationsAndAPIKeysSchema,
     userSearchKey,
+    loginFailuresSchema,
 ]
