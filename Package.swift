@@ -148,7 +148,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SQLPersistenceTests",
-            dependencies: ["Core", "SQLPersistence", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "Core", "SQLPersistence", "TestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

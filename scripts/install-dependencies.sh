@@ -5,6 +5,9 @@ needed=()
 command -v runuser >/dev/null || needed+=(util-linux)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || needed+=(postgresql)
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || needed+=(libsqlite3-dev)
+# The database shells: tests write through them as another process would.
+command -v sqlite3 >/dev/null || needed+=(sqlite3)
+command -v psql >/dev/null || needed+=(postgresql-client)
 if (( ${#needed[@]} )); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

@@ -13,52 +13,53 @@ public struct DatabaseClient: Sendable {
     public let sql: any SQLDatabase
     public let backend: SQLBackend
     let pool: Pool
-    /// Moves on after every write through `sql`, for caches of reads (see `GenerationCache`).
-    let writes: WriteGeneration
-    /// Whether stores may cache reads in memory: only with SQLite, whose file this process alone
-    /// serves. Several service processes may share one PostgreSQL, and none would see the others'
-    /// writes, so there every read goes to the database.
-    var cachesReads: Bool { backend == .sqlite }
+    /// What caches of reads compare before use (see `GenerationCache`): a counter that moves with
+    /// every commit by anyone. Nil where there is none, and then nothing is cached.
+    let changes: (any ChangeCounter)?
     /// SQLite allows one writer at a time. Write transactions of this process queue here, suspended,
     /// rather than in SQLite's busy handler, which blocks a thread and polls with growing sleeps.
     let sqliteWriters = AsyncLock()
 
     enum Pool: Sendable {
         /// The pool, its threads, and the file to delete when it closes (for `sqlite::memory:`).
-        case sqlite(SQLiteConnectionPool, NIOThreadPool, temporaryFile: String?)
+        case sqlite(SQLiteConnectionPool, SQLiteDataVersion, NIOThreadPool, temporaryFile: String?)
         case postgres(PostgresClient)
     }
 
-    /// Prepares the pool for `location`; connections are opened lazily.
-    public init(location: DatabaseLocation, maximumConnections: Int = 16, logger: Logger) throws {
+    /// Prepares the pool for `location`; connections are opened lazily. A query that finds every
+    /// SQLite connection busy waits at most `poolWaitTimeout`, then fails as `DomainError.unavailable`.
+    public init(
+        location: DatabaseLocation, maximumConnections: Int = 16, poolWaitTimeout: Duration = .seconds(5), logger: Logger
+    ) throws {
         switch location {
         case .sqliteFile(let path):
-            self.init(sqlitePath: path, temporary: false, logger: logger)
+            self.init(sqlitePath: path, temporary: false, waitTimeout: poolWaitTimeout, logger: logger)
         case .sqliteMemory:
             // Every connection must see the same data, and this SQLite is built without shared cache,
             // so "memory" is a file of this process's own in the temporary directory, deleted on close.
             let path = FileManager.default.temporaryDirectory
                 .appendingPathComponent("virtualstack-memory-\(ProcessInfo.processInfo.processIdentifier)-\(UUID()).sqlite").path
-            self.init(sqlitePath: path, temporary: true, logger: logger)
+            self.init(sqlitePath: path, temporary: true, waitTimeout: poolWaitTimeout, logger: logger)
         case .postgres(let url):
             try self.init(postgresURL: url, maximumConnections: maximumConnections, logger: logger)
         }
     }
 
-    init(sqlitePath path: String, temporary: Bool, logger: Logger) {
+    init(sqlitePath path: String, temporary: Bool, waitTimeout: Duration, logger: Logger) {
         let connections = 2 * NIOSingletons.groupLoopCountSuggestion
         // One thread per connection, not the shared pool of one per core: a connection whose
         // `BEGIN IMMEDIATE` waits for the write lock blocks its thread for up to the busy timeout,
         // and with fewer threads than connections the waiters could occupy every thread while the
         // transaction holding the lock waits for one to run its COMMIT.
-        let threads = NIOThreadPool(numberOfThreads: connections)
+        // One more for the connection that reads `data_version`.
+        let threads = NIOThreadPool(numberOfThreads: connections + 1)
         threads.start()
-        let pool = SQLiteConnectionPool(path: path, capacity: connections, threads: threads, logger: logger)
-        let writes = WriteGeneration()
-        self.sql = WriteTrackingDatabase(base: PooledSQLiteDatabase(target: .pool(pool), logger: logger), generation: writes)
-        self.writes = writes
+        let pool = SQLiteConnectionPool(path: path, capacity: connections, waitTimeout: waitTimeout, threads: threads, logger: logger)
+        let version = SQLiteDataVersion(path: path, threads: threads, logger: logger)
+        self.sql = PooledSQLiteDatabase(target: .pool(pool), logger: logger)
+        self.changes = version
         self.backend = .sqlite
-        self.pool = .sqlite(pool, threads, temporaryFile: temporary ? path : nil)
+        self.pool = .sqlite(pool, version, threads, temporaryFile: temporary ? path : nil)
     }
 
     init(postgresURL url: String, maximumConnections: Int, logger: Logger) throws {
@@ -74,12 +75,8 @@ public struct DatabaseClient: Sendable {
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let writes = WriteGeneration()
-        self.sql = WriteTrackingDatabase(
-            base: PostgresClientDatabase(client: client, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton),
-            generation: writes
-        )
-        self.writes = writes
+        self.sql = PostgresClientDatabase(client: client, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        self.changes = nil
         self.backend = .postgres
         self.pool = .postgres(client)
     }
@@ -89,12 +86,13 @@ public struct DatabaseClient: Sendable {
         switch pool {
         case .postgres(let client):
             await client.run()
-        case .sqlite(let pool, let threads, let temporaryFile):
+        case .sqlite(let pool, let version, let threads, let temporaryFile):
             // Nothing to drive; wait for cancellation, then close the connections and their threads.
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(3600))
             }
             await pool.close()
+            await version.close()
             try? await threads.shutdownGracefully()
             if let temporaryFile {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporaryFile + suffix) }
