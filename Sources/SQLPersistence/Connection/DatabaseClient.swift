@@ -23,7 +23,7 @@ public struct DatabaseClient: Sendable {
     enum Pool: Sendable {
         /// The pool, its threads, and the file to delete when it closes (for `sqlite::memory:`).
         case sqlite(SQLiteConnectionPool, SQLiteDataVersion, NIOThreadPool, temporaryFile: String?)
-        case postgres(PostgresClient)
+        case postgres(PostgresClient, StartGate)
     }
 
     /// Prepares the pool for `location`; connections are opened lazily. A query that finds every
@@ -75,16 +75,22 @@ public struct DatabaseClient: Sendable {
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.sql = PostgresClientDatabase(client: client, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        let started = StartGate()
+        self.sql = PostgresClientDatabase(
+            client: client, started: started, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton
+        )
         self.changes = nil
         self.backend = .postgres
-        self.pool = .postgres(client)
+        self.pool = .postgres(client, started)
     }
 
     /// Keeps the pool running until the task is cancelled, then closes every connection.
     public func run() async {
         switch pool {
-        case .postgres(let client):
+        case .postgres(let client, let started):
+            // Opened just before: `run()` marks the client running first thing, synchronously,
+            // while the released queries still have to be scheduled.
+            started.open()
             await client.run()
         case .sqlite(let pool, let version, let threads, let temporaryFile):
             // Nothing to drive; wait for cancellation, then close the connections and their threads.
