@@ -13,9 +13,12 @@ public struct DatabaseClient: Sendable {
     public let sql: any SQLDatabase
     public let backend: SQLBackend
     let pool: Pool
-    /// What caches of reads compare before use (see `GenerationCache`): a counter that moves with
-    /// every commit by anyone. Nil where there is none, and then nothing is cached.
-    let changes: (any ChangeCounter)?
+    /// What caches of reads compare before use (see `GenerationCache`): on SQLite a counter that
+    /// moves with every commit by anyone; on PostgreSQL this process's own writes.
+    let changes: any ChangeCounter
+    /// How long a cached read may be served at most, whatever `changes` says. On PostgreSQL this is
+    /// how long another process's change may go unseen.
+    let cacheMaxAge: Duration
     /// SQLite allows one writer at a time. Write transactions of this process queue here, suspended,
     /// rather than in SQLite's busy handler, which blocks a thread and polls with growing sleeps.
     let sqliteWriters = AsyncLock()
@@ -58,6 +61,7 @@ public struct DatabaseClient: Sendable {
         let version = SQLiteDataVersion(path: path, threads: threads, logger: logger)
         self.sql = PooledSQLiteDatabase(target: .pool(pool), logger: logger)
         self.changes = version
+        self.cacheMaxAge = .seconds(5)
         self.backend = .sqlite
         self.pool = .sqlite(pool, version, threads, temporaryFile: temporary ? path : nil)
     }
@@ -76,10 +80,15 @@ public struct DatabaseClient: Sendable {
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let started = StartGate()
-        self.sql = PostgresClientDatabase(
-            client: client, started: started, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton
+        let writes = WriteGeneration()
+        self.sql = WriteTrackingDatabase(
+            base: PostgresClientDatabase(
+                client: client, started: started, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton
+            ),
+            generation: writes
         )
-        self.changes = nil
+        self.changes = writes
+        self.cacheMaxAge = .seconds(1)
         self.backend = .postgres
         self.pool = .postgres(client, started)
     }

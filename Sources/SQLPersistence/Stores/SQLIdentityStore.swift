@@ -8,8 +8,8 @@ public struct SQLIdentityStore: IdentityStore {
     /// The database queries run on: the pool, or one connection inside a transaction.
     let database: any SQLDatabase
     let inTransaction: Bool
-    /// Reads served from memory while the database's change counter stays put; nil inside
-    /// transactions (which must see their own writes) and where the engine offers no counter.
+    /// Reads served from memory while the database's change counter stays put (and for a short
+    /// while at most); nil inside transactions, which must see their own writes.
     let cache: ReadCache?
 
     /// The reads that repeat most: every authenticated request loads its caller (and, with an API
@@ -18,8 +18,6 @@ public struct SQLIdentityStore: IdentityStore {
     final class ReadCache: Sendable {
         /// Entries per cache, each evicted on its own when full.
         static let capacity = 10_000
-        /// No entry is served older than this, whatever the change counter says.
-        static let maxAge = Duration.seconds(5)
 
         let users: GenerationCache<UserID, User>
         let callers: GenerationCache<CallerKey, CallerRecord>
@@ -27,7 +25,8 @@ public struct SQLIdentityStore: IdentityStore {
         /// By key digest. Revoking or renaming a key, or recording its use, is a write like any other.
         let apiKeys: GenerationCache<String, APIKeyRecord>
 
-        init(changes: any ChangeCounter, capacity: Int = capacity, maxAge: Duration = maxAge) {
+        /// `maxAge`: no entry is served older than this, whatever the change counter says.
+        init(changes: any ChangeCounter, capacity: Int = capacity, maxAge: Duration) {
             users = GenerationCache(counter: changes, capacity: capacity, maxAge: maxAge)
             callers = GenerationCache(counter: changes, capacity: capacity, maxAge: maxAge)
             memberCounts = GenerationCache(counter: changes, capacity: capacity, maxAge: maxAge)
@@ -56,7 +55,7 @@ public struct SQLIdentityStore: IdentityStore {
         self.client = client
         self.database = client.sql
         self.inTransaction = false
-        self.cache = client.changes.map { ReadCache(changes: $0) }
+        self.cache = ReadCache(changes: client.changes, maxAge: client.cacheMaxAge)
     }
 
     init(client: DatabaseClient, session: any SQLDatabase) {
