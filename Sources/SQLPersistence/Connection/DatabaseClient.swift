@@ -26,7 +26,8 @@ public struct DatabaseClient: Sendable {
     enum Pool: Sendable {
         /// The pool, its threads, and the file to delete when it closes (for `sqlite::memory:`).
         case sqlite(SQLiteConnectionPool, SQLiteDataVersion, NIOThreadPool, temporaryFile: String?)
-        case postgres(PostgresClient, StartGate)
+        /// The client, the gate its queries wait at, and how to open one connection outside it (the probe).
+        case postgres(PostgresClient, StartGate, PostgresConnection.Configuration)
     }
 
     /// Prepares the pool for `location`; connections are opened lazily. A query that finds every
@@ -67,14 +68,17 @@ public struct DatabaseClient: Sendable {
     }
 
     init(postgresURL url: String, maximumConnections: Int, logger: Logger) throws {
-        let core = try SQLPostgresConfiguration(url: url).coreConfiguration
+        let tls = try PostgresTLS(url: url)
+        // The query holds only our TLS settings; PostgresKit would read `sslmode` its own way.
+        var withoutQuery = URLComponents(string: url)
+        withoutQuery?.query = nil
+        let core = try SQLPostgresConfiguration(url: withoutQuery?.string ?? url).coreConfiguration
         guard let host = core.host else {
             throw DatabaseLocation.InvalidURL(description: "PostgreSQL URL needs a host")
         }
-        // TLS is not negotiated yet: point the service at a database on a trusted network or loopback.
         var configuration = PostgresClient.Configuration(
             host: host, port: core.port ?? 5432, username: core.username, password: core.password,
-            database: core.database, tls: .disable
+            database: core.database, tls: try tls.clientTLS()
         )
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
@@ -90,13 +94,17 @@ public struct DatabaseClient: Sendable {
         self.changes = writes
         self.cacheMaxAge = .seconds(1)
         self.backend = .postgres
-        self.pool = .postgres(client, started)
+        let probe = PostgresConnection.Configuration(
+            host: host, port: core.port ?? 5432, username: core.username, password: core.password,
+            database: core.database, tls: try tls.connectionTLS()
+        )
+        self.pool = .postgres(client, started, probe)
     }
 
     /// Keeps the pool running until the task is cancelled, then closes every connection.
     public func run() async {
         switch pool {
-        case .postgres(let client, let started):
+        case .postgres(let client, let started, _):
             // Opened just before: `run()` marks the client running first thing, synchronously,
             // while the released queries still have to be scheduled.
             started.open()
@@ -116,11 +124,41 @@ public struct DatabaseClient: Sendable {
     }
 
     /// Runs the pool for the duration of `body`: for commands that open the database, work and exit.
+    /// A PostgreSQL that cannot be reached fails at once, saying why (see `checkConnection`).
     public func withRunning<R: Sendable>(_ body: @Sendable (DatabaseClient) async throws -> R) async throws -> R {
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        try await checkConnection()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.run() }
             defer { group.cancelAll() }
             return try await body(self)
         }
     }
+
+    /// Opens one PostgreSQL connection and closes it again, so that an unreachable server, a refused
+    /// password or a certificate that fails verification is reported with its cause. PostgresNIO's
+    /// pool instead retries in the background and fails waiting queries only much later, and without
+    /// the cause. Nothing to check for SQLite.
+    public func checkConnection() async throws {
+        guard case .postgres(_, _, let configuration) = pool else { return }
+        do {
+            let connection = try await PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 0, logger: sql.logger
+            ).get()
+            try await connection.close()
+        } catch {
+            // PSQLError's own description hides its cause; the cause holds no secret.
+            let cause: String =
+                if let error = error as? PSQLError {
+                    error.underlying.map { "\($0)" } ?? error.serverInfo?[.message] ?? "\(error.code)"
+                } else {
+                    "\(error)"
+                }
+            throw DatabaseUnreachable(description: "cannot connect to PostgreSQL: \(cause)")
+        }
+    }
+}
+
+/// The database named by the configuration does not answer, and why.
+public struct DatabaseUnreachable: Error, CustomStringConvertible {
+    public let description: String
 }
