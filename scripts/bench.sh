@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Benchmarks a release build on a fresh database with wrk (same machine, loopback only).
+# Benchmarks a release build with wrk (same machine, loopback only) on a fresh database.
 # Usage: scripts/bench.sh [duration-seconds] [sqlite|postgres]   (defaults: 10, sqlite)
-# `postgres` uses the cluster named by VIRTUALSTACK_TEST_POSTGRES_URL, or starts a throwaway one
-# through scripts/with-postgres.sh.
+# With postgres, a throwaway cluster is started by scripts/with-postgres.sh (unless
+# VIRTUALSTACK_TEST_POSTGRES_URL already names one) and a fresh database is made on it.
 # Prints requests/s, p50/p99 latency and the server's CPU time per request for:
 #   GET /health, GET /api/v1/users/me, GET /api/v1/users?limit=20 in a tenant of 10,000 members
 #   (each of the last two with a bearer token and with an API key),
@@ -12,10 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 engine=${2:-sqlite}
-[[ $engine == sqlite || $engine == postgres ]] || { echo "bench: engine must be sqlite or postgres" >&2; exit 2; }
-if [[ $engine == postgres && -z "${VIRTUALSTACK_TEST_POSTGRES_URL:-}" ]]; then
-    exec scripts/with-postgres.sh "$0" "$duration" postgres
-fi
+case "$engine" in
+    sqlite) ;;
+    postgres) [[ -n "${VIRTUALSTACK_TEST_POSTGRES_URL:-}" ]] || exec scripts/with-postgres.sh "$0" "$duration" postgres ;;
+    *) echo "bench: engine must be sqlite or postgres, not '$engine'" >&2; exit 1 ;;
+esac
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 # A scratch path of its own, so the release build does not fight the debug build's lock.
@@ -25,33 +26,30 @@ binary=$(swift build -c release --scratch-path .build-release --show-bin-path)/v
 workdir=$(mktemp -d /tmp/virtualstack-bench.XXXXXX)
 port=$((20000 + RANDOM % 20000))
 base="http://127.0.0.1:$port"
-pg_database=virtualstack_bench_$$
 cleanup() {
-    [[ -n "${server:-}" ]] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$workdir"
-    [[ $engine == postgres ]] && psql -q "$VIRTUALSTACK_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" 2>/dev/null
-    true
+    [[ -n "${server:-}" ]] && kill "$server" 2>/dev/null
+    wait 2>/dev/null
+    [[ -n "${bench_db:-}" ]] && psql --no-psqlrc --quiet --dbname "$VIRTUALSTACK_TEST_POSTGRES_URL" \
+        --command "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" >/dev/null 2>&1
+    rm -rf "$workdir"
 }
 trap cleanup EXIT
 
-if [[ $engine == postgres ]]; then
-    psql -q "$VIRTUALSTACK_TEST_POSTGRES_URL" -c "CREATE DATABASE $pg_database"
-    database_url="${VIRTUALSTACK_TEST_POSTGRES_URL%/*}/$pg_database"
+if [[ "$engine" == postgres ]]; then
+    bench_db="bench_$RANDOM$RANDOM"
+    psql --no-psqlrc --quiet --dbname "$VIRTUALSTACK_TEST_POSTGRES_URL" --command "CREATE DATABASE $bench_db" >/dev/null
+    database_url="${VIRTUALSTACK_TEST_POSTGRES_URL%/*}/$bench_db"
     seed_target=$database_url
 else
     database_url="sqlite://$workdir/bench.sqlite"
-    seed_target=$workdir/bench.sqlite
+    seed_target="$workdir/bench.sqlite"
 fi
 export VIRTUALSTACK_DATABASE_URL=$database_url VIRTUALSTACK_LOG_LEVEL=error
+echo "engine: $engine"
 "$binary" bootstrap --email bench@example.com --password bench-password >/dev/null
 # A tenant of 10,000 members (written straight into the database: 10,000 bcrypt hashes through the
 # API would take most of an hour), with the bench admin as its Tenant Admin.
-python3 scripts/seed-bench-tenant.py "$seed_target" bench@example.com 10000 >/dev/null
-if [[ $engine == postgres ]]; then
-    tenant=$(psql -tA "$database_url" -c "select id from tenants where name = 'Bench'")
-else
-    tenant=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select id from tenants where name = ?", ("Bench",)).fetchone()[0])' "$seed_target")
-fi
-echo "engine: $engine"
+tenant=$(python3 scripts/seed-bench-tenant.py "$seed_target" bench@example.com 10000)
 
 VIRTUALSTACK_PORT=$port "$binary" serve >"$workdir/server.log" 2>&1 &
 server=$!

@@ -6,6 +6,11 @@ command -v runuser >/dev/null || needed+=(util-linux)
 command -v curl >/dev/null || needed+=(curl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || needed+=(postgresql)
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || needed+=(libsqlite3-dev)
+# The database shells: tests write through them as another process would.
+command -v sqlite3 >/dev/null || needed+=(sqlite3)
+command -v psql >/dev/null || needed+=(postgresql-client)
+# Makes the throwaway certificates of scripts/with-postgres.sh.
+command -v openssl >/dev/null || needed+=(openssl)
 if (( ${#needed[@]} )); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

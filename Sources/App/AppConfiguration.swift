@@ -15,6 +15,8 @@ public struct AppConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var database: DatabaseLocation
+    /// How long a query waits for a free SQLite connection before the request is answered `503`.
+    public var databasePoolTimeout: Duration
     /// nil: generate one and keep it in the database.
     public var jwtSecret: String?
     public var adminEmail: String?
@@ -48,6 +50,9 @@ public struct AppConfiguration: Sendable {
         } catch {
             throw ConfigurationError(description: "VIRTUALSTACK_DATABASE_URL: \(error.description)")
         }
+        databasePoolTimeout = .seconds(
+            try Self.integer(config, "database.pool.timeout", default: 5, in: 1...600, what: "a number of seconds")
+        )
         jwtSecret = config.string(forKey: "jwt.secret", isSecret: true)
         if let jwtSecret, jwtSecret.utf8.count < 32 {
             throw ConfigurationError(description: "VIRTUALSTACK_JWT_SECRET must be at least 32 bytes long")

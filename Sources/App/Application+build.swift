@@ -19,7 +19,9 @@ public func buildApplication(reader: ConfigReader, handEncodedRoutes: Bool = tru
 public func buildApplication(
     configuration: AppConfiguration, logger: Logger, handEncodedRoutes: Bool = true
 ) async throws -> some ApplicationProtocol {
-    let database = try DatabaseClient(location: configuration.database, logger: logger)
+    let database = try DatabaseClient(
+        location: configuration.database, poolWaitTimeout: configuration.databasePoolTimeout, logger: logger
+    )
     let core = CoreServices(configuration: configuration, database: database, logger: logger)
 
     let router = try buildRouter(

@@ -8,7 +8,9 @@ import SQLPersistence
 public enum OperatorCommands {
     /// Applies pending migrations; returns the versions applied.
     public static func migrate(configuration: AppConfiguration, logger: Logger) async throws -> [Int] {
-        let database = try DatabaseClient(location: configuration.database, logger: logger)
+        let database = try DatabaseClient(
+            location: configuration.database, poolWaitTimeout: configuration.databasePoolTimeout, logger: logger
+        )
         return try await database.withRunning { database in
             try await Migrator(client: database, logger: logger).migrate()
         }
@@ -18,7 +20,9 @@ public enum OperatorCommands {
     public static func bootstrap(
         email: String, password: String, configuration: AppConfiguration, logger: Logger
     ) async throws -> BootstrapService.Outcome {
-        let database = try DatabaseClient(location: configuration.database, logger: logger)
+        let database = try DatabaseClient(
+            location: configuration.database, poolWaitTimeout: configuration.databasePoolTimeout, logger: logger
+        )
         return try await database.withRunning { database in
             try await Migrator(client: database, logger: logger).migrate()
             let core = CoreServices(configuration: configuration, database: database, logger: logger)

@@ -49,6 +49,7 @@ struct CoreServices: Sendable {
     /// Start-up work before the first request: migrate, install the signing key, and create the
     /// configured admin on an empty database.
     func prepare(configuration: AppConfiguration, logger: Logger) async throws {
+        try await database.checkConnection()
         try await Migrator(client: database, logger: logger).migrate()
         let secret: String
         if let configured = configuration.jwtSecret {

@@ -1,13 +1,15 @@
 import Core
 import Foundation
 import SQLKit
-import SQLPersistence
 import TestSupport
 import Testing
 
-/// The store caches the caller and member counts in memory on SQLite (`GenerationCache`). These
-/// tests prove that any write through the process's database (a repository method, a transaction,
-/// or plain SQL that no repository knows about) makes the next read go to the database again.
+@testable import SQLPersistence
+
+/// The store caches the caller, API keys and member counts in memory (`GenerationCache`).
+/// These tests prove that any commit (a repository method, a transaction, plain SQL that no
+/// repository knows about, another connection, another process) makes the next read go to the
+/// database again.
 @Suite("Read cache invalidation")
 struct ReadCacheTests {
     typealias Contract = IdentityStoreContractTests
@@ -97,6 +99,59 @@ struct ReadCacheTests {
 
             #expect(try await store.deleteAPIKey(key.id, of: owner.id))
             #expect(try await store.apiKey(digest: "digest") == nil)
+        }
+    }
+
+    @Test(
+        "A commit by another connection or another process is seen by the next read (SQLite) or within the age bound (PostgreSQL)",
+        arguments: TestBackend.available
+    )
+    func outsideCommit(backend: TestBackend) async throws {
+        try await withTestDatabase(backend) { database in
+            try await withClient(database) { client in
+                try await Migrator(client: client, logger: testLogger).migrate()
+                let store = SQLIdentityStore(client: client)
+                let user = try Contract.user("ada@example.com")
+                try await store.insertUser(user)
+                #expect(try await store.user(id: user.id)?.firstName == "Ada")
+                #expect(try await store.caller(userID: user.id, tenant: nil)?.0.firstName == "Ada")
+
+                try await withClient(database) { other in
+                    try await other.sql.raw("UPDATE users SET first_name = 'Grace' WHERE id = \(bind: user.id.description)").run()
+                }
+
+                let bound = backend.crossProcessBound
+                #expect(try await eventually(within: bound) { try await store.user(id: user.id)?.firstName } until: { $0 == "Grace" } == "Grace")
+                #expect(
+                    try await eventually(within: bound) { try await store.caller(userID: user.id, tenant: nil)?.0.firstName }
+                        until: { $0 == "Grace" } == "Grace"
+                )
+
+                try await database.executeInAnotherProcess("UPDATE users SET first_name = 'Edsger' WHERE id = '\(user.id)'")
+
+                #expect(try await eventually(within: bound) { try await store.user(id: user.id)?.firstName } until: { $0 == "Edsger" } == "Edsger")
+                #expect(
+                    try await eventually(within: bound) { try await store.caller(userID: user.id, tenant: nil)?.0.firstName }
+                        until: { $0 == "Edsger" } == "Edsger"
+                )
+            }
+        }
+    }
+
+    @Test("Naming tenants that do not exist fills no cache entry", arguments: TestBackend.available)
+    func unknownTenantsNotKept(backend: TestBackend) async throws {
+        try await Self.withStoreAndClient(backend) { store, _ in
+            let cache = try #require(store.cache)
+            let user = try Contract.user("ada@example.com")
+            try await store.insertUser(user)
+            _ = try await store.caller(userID: user.id, tenant: nil)
+
+            for _ in 0..<100 {
+                let record = try await store.caller(userID: user.id, tenant: TenantID(UUID()))
+                #expect(record?.tenantExists == false)
+            }
+
+            #expect(cache.callers.count == 1)
         }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// Where the data lives, parsed from a `VIRTUALSTACK_DATABASE_URL`:
 /// `sqlite:///abs/path.sqlite`, `sqlite://relative.sqlite`, `sqlite::memory:` or
-/// `postgres://user:pass@host:port/db` (also `postgresql://`).
+/// `postgres://user:pass@host:port/db` (also `postgresql://`), optionally with
+/// `?sslmode=disable|require|verify-full` and `&sslrootcert=/path/ca.pem` (see `PostgresTLS`).
 public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     case sqliteFile(path: String)
     case sqliteMemory
@@ -27,6 +28,11 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
                 components.user != nil, components.path.count > 1
             else {
                 throw InvalidURL(description: "database URL '\(Self.redacted(url))' must look like postgres://user:password@host:port/database")
+            }
+            do {
+                _ = try PostgresTLS(url: url)
+            } catch {
+                throw InvalidURL(description: "database URL '\(Self.redacted(url))': \(error.description)")
             }
             self = .postgres(url: url)
         } else {

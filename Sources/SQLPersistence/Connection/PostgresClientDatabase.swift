@@ -8,6 +8,8 @@ import SQLKit
 /// connection, `withSession` keeps one connection for a whole transaction.
 struct PostgresClientDatabase: SQLDatabase {
     let client: PostgresClient
+    /// Opened by `DatabaseClient.run()` as it starts the client.
+    let started: StartGate
     let logger: Logger
     let eventLoopGroup: any EventLoopGroup
 
@@ -20,13 +22,15 @@ struct PostgresClientDatabase: SQLDatabase {
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        await started.wait()
         try await client.withConnection { connection in
             try await connection.sql(queryLogLevel: queryLogLevel).execute(sql: query, onRow)
         }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await client.withConnection { connection in
+        await started.wait()
+        return try await client.withConnection { connection in
             try await closure(connection.sql(queryLogLevel: queryLogLevel))
         }
     }

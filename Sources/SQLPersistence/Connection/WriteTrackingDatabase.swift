@@ -3,14 +3,17 @@ import NIOCore
 import SQLKit
 import Synchronization
 
-/// A counter that moves forward after every statement that may have changed data in this process.
-/// Reads cached in memory remember the count they were loaded at and are stale once it moved.
-public final class WriteGeneration: Sendable {
-    private let counter = Atomic<UInt64>(0)
+/// PostgreSQL's change counter for the read caches: this process's own writes, counted as they
+/// happen (`WriteTrackingDatabase`), so a process always reads its own writes at once. Other
+/// processes' writes are not counted; the caches bound every entry's age for them (see decisions.md).
+final class WriteGeneration: ChangeCounter {
+    private let counter = Atomic<Int64>(0)
 
     init() {}
 
-    var current: UInt64 { counter.load(ordering: .acquiring) }
+    func current() async -> CacheGeneration? {
+        CacheGeneration(epoch: 0, version: counter.load(ordering: .acquiring))
+    }
 
     func advance() {
         counter.add(1, ordering: .releasing)

@@ -89,7 +89,10 @@ extension SQLIdentityStore {
     public func caller(userID: UserID, tenant: TenantID?) async throws -> (User, [TenantStanding], tenantExists: Bool)? {
         let record: CallerRecord?
         if let cache {
-            record = try await cache.callers.value(for: CallerKey(userID: userID, tenant: tenant)) {
+            // A tenant that does not exist is not kept: anyone with a token can name endless random ids.
+            record = try await cache.callers.value(
+                for: CallerKey(userID: userID, tenant: tenant), keep: { tenant == nil || $0.tenantExists }
+            ) {
                 try await loadCaller(userID: userID, tenant: tenant)
             }
         } else {

@@ -8,25 +8,29 @@ public struct SQLIdentityStore: IdentityStore {
     /// The database queries run on: the pool, or one connection inside a transaction.
     let database: any SQLDatabase
     let inTransaction: Bool
-    /// Reads served from memory until the next write; nil inside transactions (which must see their
-    /// own writes) and when the database is shared with other processes.
+    /// Reads served from memory while the database's change counter stays put (and for a short
+    /// while at most); nil inside transactions, which must see their own writes.
     let cache: ReadCache?
 
     /// The reads that repeat most: every authenticated request loads its caller (and, with an API
     /// key, the key and its owner), and every page of `/users` counts the tenant's members (a scan of
     /// the tenant's index, the costliest query left).
     final class ReadCache: Sendable {
+        /// Entries per cache, each evicted on its own when full.
+        static let capacity = 10_000
+
         let users: GenerationCache<UserID, User>
         let callers: GenerationCache<CallerKey, CallerRecord>
         let memberCounts: GenerationCache<TenantID, Int>
         /// By key digest. Revoking or renaming a key, or recording its use, is a write like any other.
         let apiKeys: GenerationCache<String, APIKeyRecord>
 
-        init(writes: WriteGeneration) {
-            users = GenerationCache(writes: writes, capacity: 10_000)
-            callers = GenerationCache(writes: writes, capacity: 10_000)
-            memberCounts = GenerationCache(writes: writes, capacity: 10_000)
-            apiKeys = GenerationCache(writes: writes, capacity: 10_000)
+        /// `maxAge`: no entry is served older than this, whatever the change counter says.
+        init(changes: any ChangeCounter, capacity: Int = capacity, maxAge: Duration) {
+            users = GenerationCache(counter: changes, capacity: capacity, maxAge: maxAge)
+            callers = GenerationCache(counter: changes, capacity: capacity, maxAge: maxAge)
+            memberCounts = GenerationCache(counter: changes, capacity: capacity, maxAge: maxAge)
+            apiKeys = GenerationCache(counter: changes, capacity: capacity, maxAge: maxAge)
         }
     }
 
@@ -51,7 +55,7 @@ public struct SQLIdentityStore: IdentityStore {
         self.client = client
         self.database = client.sql
         self.inTransaction = false
-        self.cache = client.cachesReads ? ReadCache(writes: client.writes) : nil
+        self.cache = ReadCache(changes: client.changes, maxAge: client.cacheMaxAge)
     }
 
     init(client: DatabaseClient, session: any SQLDatabase) {

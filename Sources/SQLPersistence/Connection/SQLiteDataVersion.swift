@@ -1,0 +1,106 @@
+import Logging
+import NIOPosix
+import SQLiteNIO
+import Synchronization
+
+/// SQLite's `PRAGMA data_version`, read on a connection of its own that never writes: its value
+/// changes whenever any other connection commits to the file, in this process or any other (another
+/// `serve`, `virtualstack bootstrap`, the `sqlite3` shell). Caches of reads compare it before use.
+///
+/// Reads are shared between concurrent callers by `CoalescedCheck`, which never lets a caller share
+/// a read that began before it arrived.
+final class SQLiteDataVersion: ChangeCounter {
+    private let reader: Reader
+    private let check: CoalescedCheck<CacheGeneration?>
+
+    init(path: String, threads: NIOThreadPool, logger: Logger) {
+        let reader = Reader(path: path, threads: threads, logger: logger)
+        self.reader = reader
+        self.check = CoalescedCheck { await reader.read() }
+    }
+
+    /// The counter now, or nil when it cannot be read (then callers must not trust their caches).
+    func current() async -> CacheGeneration? {
+        await check.value()
+    }
+
+    /// Reads started so far, for tests.
+    var reads: Int { check.runs }
+
+    func close() async {
+        await reader.close()
+    }
+
+    /// The connection and the read. One read at a time (`CoalescedCheck` guarantees it), so the
+    /// connection needs no lease.
+    private final class Reader: Sendable {
+        private struct State {
+            var connection: SQLiteConnection?
+            /// Counts openings: `data_version` is a property of one connection, so the values of a
+            /// reopened connection are not comparable with the old one's.
+            var epoch: UInt64 = 0
+            var isClosed = false
+        }
+
+        private let path: String
+        private let threads: NIOThreadPool
+        private let logger: Logger
+        private let state = Mutex(State())
+
+        init(path: String, threads: NIOThreadPool, logger: Logger) {
+            self.path = path
+            self.threads = threads
+            self.logger = logger
+        }
+
+        func read() async -> CacheGeneration? {
+            do {
+                let (existing, epoch, isClosed) = state.withLock { ($0.connection, $0.epoch, $0.isClosed) }
+                if isClosed { return nil }
+                let connection: SQLiteConnection
+                var readEpoch = epoch
+                if let existing {
+                    connection = existing
+                } else {
+                    // `query_only`: this connection must never commit, or its own commits would not
+                    // move its `data_version`.
+                    let opened = try await SQLiteConnectionPool.open(
+                        path: path, threads: threads, logger: logger, pragmas: ["busy_timeout = 10000", "query_only = ON"]
+                    )
+                    let epoch = state.withLock { state -> UInt64? in
+                        if state.isClosed { return nil }
+                        state.epoch += 1
+                        state.connection = opened
+                        return state.epoch
+                    }
+                    guard let epoch else {
+                        try? await SQLiteConnectionPool.close(opened)
+                        return nil
+                    }
+                    connection = opened
+                    readEpoch = epoch
+                }
+                let rows = try await connection.query("PRAGMA data_version")
+                guard let version = rows.first?.column("data_version")?.integer else { return nil }
+                return CacheGeneration(epoch: readEpoch, version: Int64(version))
+            } catch {
+                logger.warning("Could not read SQLite's data_version; reads go to the database", metadata: ["error": "\(error)"])
+                let broken = state.withLock { state in
+                    defer { state.connection = nil }
+                    return state.connection
+                }
+                if let broken { try? await SQLiteConnectionPool.close(broken) }
+                return nil
+            }
+        }
+
+        func close() async {
+            let connection = state.withLock { state in
+                state.isClosed = true
+                defer { state.connection = nil }
+                return state.connection
+            }
+            if let connection { try? await SQLiteConnectionPool.close(connection) }
+        }
+    }
+}
