@@ -22,6 +22,8 @@ public protocol Hypervisor: Sendable {
 
 /// Finds the driver for a host and connects it (drivers keep one connection per host).
 public protocol HypervisorProvider: Sendable {
+    /// Whether this build has a driver for `kind` (hosts of other kinds are refused at registration).
+    func supports(_ kind: DriverKind) -> Bool
     func hypervisor(for host: Host) async throws -> any Hypervisor
 }
 

@@ -1,0 +1,120 @@
+import Foundation
+
+/// Hypervisor hosts, for superusers only: tenants never learn where their VMs run.
+public struct HostService: Sendable {
+    let compute: any ComputeUnitOfWork
+    let hypervisors: any HypervisorProvider
+    let environment: CoreEnvironment
+
+    public init(compute: any ComputeUnitOfWork, hypervisors: any HypervisorProvider, environment: CoreEnvironment) {
+        self.compute = compute
+        self.hypervisors = hypervisors
+        self.environment = environment
+    }
+
+    /// `POST /hosts` before validation.
+    public struct Draft: Sendable {
+        public var name: String
+        public var driver: String
+        public var uri: String
+        public var capacity: HostCapacity?
+        /// libvirt: `kvm` (default) or `qemu`.
+        public var virtType: String?
+
+        public init(name: String, driver: String, uri: String, capacity: HostCapacity? = nil, virtType: String? = nil) {
+            self.name = name
+            self.driver = driver
+            self.uri = uri
+            self.capacity = capacity
+            self.virtType = virtType
+        }
+    }
+
+    /// What a host offers when its registration names no capacity: a large server, so that the
+    /// two-command start and the simulated driver never run out of room by surprise.
+    public static let defaultCapacity = HostCapacity(vcpus: 256, memoryGB: 2048, diskGB: 65536, cpuOvercommit: 4, memoryOvercommit: 1.5, diskOvercommit: 1)
+
+    public func list(by principal: Principal) async throws -> [Host] {
+        try Self.requireSuperuser(principal, toManage: "hosts")
+        return try await compute.stores.hosts.hosts()
+    }
+
+    public func get(by principal: Principal, id: HostID) async throws -> Host {
+        try Self.requireSuperuser(principal, toManage: "hosts")
+        guard let host = try await compute.stores.hosts.host(id) else { throw DomainError.notFound("Host not found") }
+        return host
+    }
+
+    public func register(by principal: Principal, _ draft: Draft) async throws -> Host {
+        try Self.requireSuperuser(principal, toManage: "hosts")
+        let host = try newHost(draft)
+        try await compute.stores.hosts.insertHost(host)
+        return host
+    }
+
+    func newHost(_ draft: Draft) throws(DomainError) -> Host {
+        guard let driver = DriverKind(rawValue: draft.driver) else {
+            throw .invalid("driver must be one of \(DriverKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard hypervisors.supports(driver) else {
+            throw .invalid("The \(driver.rawValue) driver is not available in this build of VirtualStack")
+        }
+        var settings: [String: String] = [:]
+        if driver == .libvirt {
+            let virtType = draft.virtType ?? "kvm"
+            guard ["kvm", "qemu"].contains(virtType) else { throw .invalid("virt_type must be 'kvm' or 'qemu'") }
+            settings["virt_type"] = virtType
+        } else if draft.virtType != nil {
+            throw .invalid("virt_type is only for libvirt hosts")
+        }
+        let now = environment.now()
+        return Host(
+            id: environment.newID(), name: try Names.valid(draft.name, field: "name"), driver: driver,
+            uri: try ImageNames.valid(draft.uri, field: "uri"), enabled: true,
+            capacity: try (draft.capacity ?? Self.defaultCapacity).validated(), settings: settings, createdAt: now, updatedAt: now
+        )
+    }
+
+    /// `{"enabled": false}` drains the host: its VMs stay, no new VM lands on it.
+    public func update(by principal: Principal, id: HostID, _ patch: HostPatch) async throws -> Host {
+        try Self.requireSuperuser(principal, toManage: "hosts")
+        let patch = HostPatch(
+            name: try patch.name.map { try Names.valid($0, field: "name") }, enabled: patch.enabled,
+            capacity: try patch.capacity?.validated()
+        )
+        guard let host = try await compute.stores.hosts.updateHost(id, patch, at: environment.now()) else {
+            throw DomainError.notFound("Host not found")
+        }
+        return host
+    }
+
+    /// Refused (409) while VMs live on the host, deleting ones included: their machines are still there.
+    public func delete(by principal: Principal, id: HostID) async throws {
+        try Self.requireSuperuser(principal, toManage: "hosts")
+        try await compute.transaction { stores in
+            guard let host = try await stores.hosts.lockedHost(id) else { throw DomainError.notFound("Host not found") }
+            guard host.vmCount == 0 else {
+                throw DomainError.conflict("\(host.vmCount) VM\(host.vmCount == 1 ? " lives" : "s live") on this host; move or delete them first")
+            }
+            _ = try await stores.hosts.deleteHost(id)
+        }
+    }
+
+    /// On a database without hosts, registers the one the configuration names (as the first admin
+    /// comes from configuration). Several processes starting at once register it once: the name is unique.
+    public func registerConfiguredHost(driver: DriverKind, uri: String) async throws -> Host? {
+        guard try await compute.stores.hosts.hostCount() == 0 else { return nil }
+        let host = try newHost(Draft(name: "default", driver: driver.rawValue, uri: uri))
+        do {
+            try await compute.stores.hosts.insertHost(host)
+        } catch let error as DomainError where error.code == .conflict {
+            return nil
+        }
+        return host
+    }
+
+    static func requireSuperuser(_ principal: Principal, toManage what: String) throws(DomainError) {
+        guard principal.isSuperuser else { throw .forbidden("Only superusers manage \(what)") }
+        guard principal.isUnrestrictedSuperuser else { throw .forbidden("A scoped API key cannot manage \(what)") }
+    }
+}
