@@ -12,6 +12,8 @@ package enum RequiredNullable {
         "Role": ["description", "tenant_id"],
         "Invitation": ["invited_by"],
         "CreatedInvitation": ["invited_by"],
+        "VM": ["task", "ip_address", "template_name"],
+        "VMTemplate": ["description"],
     ]
 }
 
@@ -72,5 +74,39 @@ extension Components.Schemas.CreatedInvitation {
         try container.encode(invitedBy, forKey: .invitedBy)
         try container.encode(token, forKey: .token)
         try container.encode(acceptUrl, forKey: .acceptUrl)
+    }
+}
+
+extension Components.Schemas.Vm {
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(status, forKey: .status)
+        try container.encode(task, forKey: .task)
+        try container.encode(cpu, forKey: .cpu)
+        try container.encode(memoryGb, forKey: .memoryGb)
+        try container.encode(diskGb, forKey: .diskGb)
+        try container.encode(ipAddress, forKey: .ipAddress)
+        try container.encode(sourceType, forKey: .sourceType)
+        try container.encodeIfPresent(templateId, forKey: .templateId)
+        try container.encode(templateName, forKey: .templateName)
+        try container.encodeIfPresent(isoUrl, forKey: .isoUrl)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+extension Components.Schemas.VMTemplate {
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(description, forKey: .description)
+        try container.encode(cpu, forKey: .cpu)
+        try container.encode(memoryGb, forKey: .memoryGb)
+        try container.encode(diskGb, forKey: .diskGb)
+        try container.encodeIfPresent(images, forKey: .images)
+        try container.encode(createdAt, forKey: .createdAt)
     }
 }

@@ -12,10 +12,14 @@ public struct APIHandlers: APIProtocol {
     let profile: ProfileService
     let invitations: InvitationService
     let apiKeys: APIKeyService
+    let vms: VMService
+    let templates: TemplateService
+    let hosts: HostService
 
     public init(
         authentication: AuthenticationService, tenants: TenantService, members: MemberService, roles: RoleService,
-        profile: ProfileService, invitations: InvitationService, apiKeys: APIKeyService
+        profile: ProfileService, invitations: InvitationService, apiKeys: APIKeyService, vms: VMService,
+        templates: TemplateService, hosts: HostService
     ) {
         self.authentication = authentication
         self.tenants = tenants
@@ -24,6 +28,9 @@ public struct APIHandlers: APIProtocol {
         self.profile = profile
         self.invitations = invitations
         self.apiKeys = apiKeys
+        self.vms = vms
+        self.templates = templates
+        self.hosts = hosts
     }
 
     /// The credential the request presents.
