@@ -2,7 +2,7 @@
 /// decided inside the transaction that allocates on the chosen host.
 public enum Placement {
     public struct Choice: Sendable, Equatable {
-        public let host: Host
+        public let host: HypervisorHost
         /// The image the host's driver builds the template from (nil for ISO VMs and simulated hosts).
         public let image: String?
     }
@@ -11,7 +11,7 @@ public enum Placement {
     /// keeps the most room free afterwards, measured as the smallest share left of any dimension: VMs
     /// spread over hosts instead of filling one after the other. Ties go to the host with fewer VMs,
     /// then to the lower id, so the choice is deterministic. Nil when no host fits.
-    public static func choose(for size: VMSize, template: VMTemplate?, among hosts: [Host]) -> Choice? {
+    public static func choose(for size: VMSize, template: VMTemplate?, among hosts: [HypervisorHost]) -> Choice? {
         var best: (choice: Choice, score: Double)?
         for host in hosts where host.enabled {
             let image: String?
@@ -37,7 +37,7 @@ public enum Placement {
     }
 
     /// The smallest share of any dimension left free after placing `size`; nil when it does not fit.
-    static func roomLeft(on host: Host, after size: VMSize) -> Double? {
+    static func roomLeft(on host: HypervisorHost, after size: VMSize) -> Double? {
         let total = host.capacity.allocatable
         let left = host.free - size
         guard left.cpu >= 0, left.memoryGB >= 0, left.diskGB >= 0, total.cpu > 0, total.memoryGB > 0, total.diskGB > 0 else {

@@ -44,18 +44,18 @@ public protocol TemplateRepository: Sendable {
 /// Hypervisor hosts and what is allocated on each.
 public protocol HostRepository: Sendable {
     /// Every host, by name.
-    func hosts() async throws -> [Host]
-    func host(_ id: HostID) async throws -> Host?
+    func hosts() async throws -> [HypervisorHost]
+    func host(_ id: HostID) async throws -> HypervisorHost?
     /// Inside a transaction: every host, held until the transaction ends, so that placement and the
     /// allocation it makes cannot interleave with another placement.
-    func lockedHosts() async throws -> [Host]
+    func lockedHosts() async throws -> [HypervisorHost]
     /// Inside a transaction: one host, held until the transaction ends.
-    func lockedHost(_ id: HostID) async throws -> Host?
+    func lockedHost(_ id: HostID) async throws -> HypervisorHost?
     func hostCount() async throws -> Int
     /// `DomainError.conflict` when the name is taken.
-    func insertHost(_ host: Host) async throws
+    func insertHost(_ host: HypervisorHost) async throws
     /// Applies the fields of `patch` that are set; the host as it now is, nil when unknown.
-    func updateHost(_ id: HostID, _ patch: HostPatch, at: Date) async throws -> Host?
+    func updateHost(_ id: HostID, _ patch: HostPatch, at: Date) async throws -> HypervisorHost?
     func deleteHost(_ id: HostID) async throws -> Bool
     /// Adds `size` to the host's allocation and `vms` to its VM count (negative values release).
     func allocate(_ size: VMSize, vms: Int, on hostID: HostID) async throws

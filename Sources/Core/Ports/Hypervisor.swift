@@ -24,7 +24,7 @@ public protocol Hypervisor: Sendable {
 public protocol HypervisorProvider: Sendable {
     /// Whether this build has a driver for `kind` (hosts of other kinds are refused at registration).
     func supports(_ kind: DriverKind) -> Bool
-    func hypervisor(for host: Host) async throws -> any Hypervisor
+    func hypervisor(for host: HypervisorHost) async throws -> any Hypervisor
 }
 
 /// What a driver needs to build a machine.

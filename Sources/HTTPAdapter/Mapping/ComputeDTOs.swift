@@ -86,7 +86,7 @@ extension Components.Schemas.TemplateImages {
 }
 
 extension Components.Schemas.Host {
-    init(_ host: Core.Host) {
+    init(_ host: Core.HypervisorHost) {
         self.init(
             id: host.id.description, name: host.name, driver: .init(rawValue: host.driver.rawValue) ?? .simulated, uri: host.uri,
             enabled: host.enabled, capacity: .init(host.capacity),

@@ -34,25 +34,25 @@ public struct HostService: Sendable {
     /// two-command start and the simulated driver never run out of room by surprise.
     public static let defaultCapacity = HostCapacity(vcpus: 256, memoryGB: 2048, diskGB: 65536, cpuOvercommit: 4, memoryOvercommit: 1.5, diskOvercommit: 1)
 
-    public func list(by principal: Principal) async throws -> [Host] {
+    public func list(by principal: Principal) async throws -> [HypervisorHost] {
         try Self.requireSuperuser(principal, toManage: "hosts")
         return try await compute.stores.hosts.hosts()
     }
 
-    public func get(by principal: Principal, id: HostID) async throws -> Host {
+    public func get(by principal: Principal, id: HostID) async throws -> HypervisorHost {
         try Self.requireSuperuser(principal, toManage: "hosts")
         guard let host = try await compute.stores.hosts.host(id) else { throw DomainError.notFound("Host not found") }
         return host
     }
 
-    public func register(by principal: Principal, _ draft: Draft) async throws -> Host {
+    public func register(by principal: Principal, _ draft: Draft) async throws -> HypervisorHost {
         try Self.requireSuperuser(principal, toManage: "hosts")
         let host = try newHost(draft)
         try await compute.stores.hosts.insertHost(host)
         return host
     }
 
-    func newHost(_ draft: Draft) throws(DomainError) -> Host {
+    func newHost(_ draft: Draft) throws(DomainError) -> HypervisorHost {
         guard let driver = DriverKind(rawValue: draft.driver) else {
             throw .invalid("driver must be one of \(DriverKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -68,7 +68,7 @@ public struct HostService: Sendable {
             throw .invalid("virt_type is only for libvirt hosts")
         }
         let now = environment.now()
-        return Host(
+        return HypervisorHost(
             id: environment.newID(), name: try Names.valid(draft.name, field: "name"), driver: driver,
             uri: try ImageNames.valid(draft.uri, field: "uri"), enabled: true,
             capacity: try (draft.capacity ?? Self.defaultCapacity).validated(), settings: settings, createdAt: now, updatedAt: now
@@ -76,7 +76,7 @@ public struct HostService: Sendable {
     }
 
     /// `{"enabled": false}` drains the host: its VMs stay, no new VM lands on it.
-    public func update(by principal: Principal, id: HostID, _ patch: HostPatch) async throws -> Host {
+    public func update(by principal: Principal, id: HostID, _ patch: HostPatch) async throws -> HypervisorHost {
         try Self.requireSuperuser(principal, toManage: "hosts")
         let patch = HostPatch(
             name: try patch.name.map { try Names.valid($0, field: "name") }, enabled: patch.enabled,
@@ -102,7 +102,7 @@ public struct HostService: Sendable {
 
     /// On a database without hosts, registers the one the configuration names (as the first admin
     /// comes from configuration). Several processes starting at once register it once: the name is unique.
-    public func registerConfiguredHost(driver: DriverKind, uri: String) async throws -> Host? {
+    public func registerConfiguredHost(driver: DriverKind, uri: String) async throws -> HypervisorHost? {
         guard try await compute.stores.hosts.hostCount() == 0 else { return nil }
         let host = try newHost(Draft(name: "default", driver: driver.rawValue, uri: uri))
         do {

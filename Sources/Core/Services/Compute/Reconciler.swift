@@ -42,7 +42,7 @@ public struct Reconciler: Sendable {
         }
     }
 
-    public func reconcile(_ host: Host) async throws -> Report {
+    public func reconcile(_ host: HypervisorHost) async throws -> Report {
         // The VMs are read before the inventory, and a correction is written only if the VM has not
         // changed since: a job that finished in between is newer than the inventory, not contradicted by it.
         let settled = try await compute.stores.vms.settledVMs(onHost: host.id)

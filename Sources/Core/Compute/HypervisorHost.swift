@@ -1,6 +1,6 @@
 import Foundation
 
-public typealias HostID = EntityID<Host>
+public typealias HostID = EntityID<HypervisorHost>
 
 /// The kinds of hypervisor a host can be; each has a driver behind the `Hypervisor` port.
 public enum DriverKind: String, Sendable, CaseIterable, Hashable {
@@ -54,7 +54,7 @@ public struct HostCapacity: Sendable, Equatable {
 }
 
 /// A hypervisor VMs are placed on. Only superusers see hosts; tenants see their VMs only.
-public struct Host: Sendable, Equatable {
+public struct HypervisorHost: Sendable, Equatable {
     public let id: HostID
     public var name: String
     public let driver: DriverKind
