@@ -107,6 +107,7 @@ let package = Package(
                 "HTTPAdapter",
                 "SQLPersistence",
                 "SecurityAdapters",
+                "SimulatedHypervisor",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

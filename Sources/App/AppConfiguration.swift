@@ -36,6 +36,14 @@ public struct AppConfiguration: Sendable {
     public var httpIdleTimeout: Int
     /// Seconds a request's whole body may take to arrive, however steadily it trickles in.
     public var httpBodyTimeout: Int
+    /// How long each operation of the simulated driver takes.
+    public var simulatedDelay: Duration
+    /// Share (0 to 1) of simulated driver operations that fail with a retryable error.
+    public var simulatedFailureRate: Double
+    /// Leases, retries and concurrency of the job worker.
+    public var jobs: JobPolicy
+    /// How often the worker compares every host's machines with the database.
+    public var reconcileInterval: Duration
 
     public enum ComputeDriverKind: String, Sendable, CaseIterable {
         case simulated, libvirt
@@ -93,6 +101,38 @@ public struct AppConfiguration: Sendable {
         publicBaseURL = try Self.baseURL(config.string(forKey: "public.base.url", default: "http://localhost:8080"))
         httpIdleTimeout = try Self.integer(config, "http.idle.timeout", default: 30, in: 1...3600, what: "a number of seconds")
         httpBodyTimeout = try Self.integer(config, "http.body.timeout", default: 30, in: 1...3600, what: "a number of seconds")
+        simulatedDelay = .milliseconds(
+            try Self.integer(config, "simulated.delay.ms", default: 1000, in: 0...600_000, what: "a number of milliseconds")
+        )
+        simulatedFailureRate = try Self.fraction(config, "simulated.failure.rate", default: 0)
+        jobs = JobPolicy(
+            maxAttempts: try Self.integer(config, "job.max.attempts", default: 5, in: 1...100, what: "a number of attempts"),
+            retryDelay: .milliseconds(try Self.integer(config, "job.retry.delay.ms", default: 1000, in: 1...3_600_000, what: "a number of milliseconds")),
+            lease: .seconds(try Self.integer(config, "job.lease.seconds", default: 30, in: 2...86_400, what: "a number of seconds")),
+            stopTimeout: .seconds(try Self.integer(config, "vm.stop.timeout.seconds", default: 60, in: 1...3600, what: "a number of seconds")),
+            concurrency: try Self.integer(config, "job.concurrency", default: 64, in: 1...10_000, what: "a number of jobs")
+        )
+        reconcileInterval = .seconds(
+            try Self.integer(config, "reconcile.interval.seconds", default: 30, in: 1...86_400, what: "a number of seconds")
+        )
+    }
+
+    /// The host a database without hosts gets at start.
+    public var configuredHost: (driver: DriverKind, uri: String) {
+        switch computeDriver {
+        case .simulated: (.simulated, "simulated://default")
+        case .libvirt: (.libvirt, libvirtURI)
+        }
+    }
+
+    /// A number from 0 to 1, read as text so that a malformed value is an error.
+    static func fraction(_ config: ConfigReader, _ key: String, default defaultValue: Double) throws(ConfigurationError) -> Double {
+        guard let text = config.string(forKey: ConfigKey(key)) else { return defaultValue }
+        let name = "VIRTUALSTACK_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, (0...1).contains(value) else {
+            throw ConfigurationError(description: "\(name): '\(text)' is not a number from 0 to 1")
+        }
+        return value
     }
 
     /// An absolute http(s) URL with a host and no query or fragment; a trailing slash is dropped so

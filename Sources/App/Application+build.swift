@@ -23,11 +23,13 @@ public func buildApplication(
         location: configuration.database, poolWaitTimeout: configuration.databasePoolTimeout, logger: logger
     )
     let core = CoreServices(configuration: configuration, database: database, logger: logger)
+    let readiness = Readiness()
 
     let router = try buildRouter(
         handlers: APIHandlers(
             authentication: core.authentication, tenants: core.tenants, members: core.members, roles: core.roles,
-            profile: core.profile, invitations: core.invitations, apiKeys: core.apiKeys
+            profile: core.profile, invitations: core.invitations, apiKeys: core.apiKeys, vms: core.vms,
+            templates: core.templates, hosts: core.hosts
         ),
         settings: HTTPSettings(
             corsAllowedOrigins: Set(configuration.corsAllowedOrigins), handEncodedRoutes: handEncodedRoutes,
@@ -51,11 +53,15 @@ public func buildApplication(
         services: [
             DatabaseService(client: database),
             LoginFailurePruning(throttle: core.loginThrottle, interval: .seconds(600), logger: logger),
+            ComputeWorkerService(
+                worker: core.jobWorker, reconciler: core.reconciler, reconcileInterval: configuration.reconcileInterval, readiness: readiness
+            ),
         ],
         logger: logger
     )
     app.beforeServerStarts {
         try await core.prepare(configuration: configuration, logger: logger)
+        readiness.markReady()
     }
     return app
 }

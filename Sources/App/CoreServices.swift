@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SQLPersistence
 import SecurityAdapters
+import SimulatedHypervisor
 
 /// The core's use cases wired to their adapters, shared by the HTTP server and the CLI.
 struct CoreServices: Sendable {
@@ -19,6 +20,15 @@ struct CoreServices: Sendable {
     let profile: ProfileService
     let invitations: InvitationService
     let apiKeys: APIKeyService
+    let compute: SQLComputeStore
+    let hypervisors: HypervisorDirectory
+    let vms: VMService
+    let templates: TemplateService
+    let hosts: HostService
+    /// Wakes this process's job worker when a request queues a job.
+    let jobsQueued: WakeSignal
+    let jobWorker: JobWorker
+    let reconciler: Reconciler
 
     /// The settings key under which a generated token signing secret is kept.
     static let jwtSecretSetting = "jwt_secret"
@@ -34,7 +44,8 @@ struct CoreServices: Sendable {
             tokenLifetime: TimeInterval(configuration.accessTokenLifetime), throttle: loginThrottle
         )
         bootstrap = BootstrapService(store: store, hasher: hasher, environment: environment)
-        tenants = TenantService(store: store, environment: environment)
+        compute = SQLComputeStore(client: database)
+        tenants = TenantService(store: store, vms: compute.stores.vms, environment: environment)
         members = MemberService(store: store, hasher: hasher, environment: environment)
         roles = RoleService(store: store, environment: environment)
         profile = ProfileService(store: store, hasher: hasher, environment: environment, throttle: loginThrottle)
@@ -44,6 +55,21 @@ struct CoreServices: Sendable {
             settings: .init(lifetime: TimeInterval(configuration.invitationLifetime), publicBaseURL: configuration.publicBaseURL)
         )
         apiKeys = APIKeyService(store: store, secrets: secrets, environment: environment)
+        hypervisors = HypervisorDirectory(drivers: [
+            .simulated: SimulatedHypervisors(
+                client: database, delay: configuration.simulatedDelay, failureRate: configuration.simulatedFailureRate
+            )
+        ])
+        let wakeUp = WakeSignal()
+        jobsQueued = wakeUp
+        vms = VMService(compute: compute, environment: environment, jobsQueued: { wakeUp.signal() })
+        templates = TemplateService(compute: compute, environment: environment)
+        hosts = HostService(compute: compute, hypervisors: hypervisors, environment: environment)
+        jobWorker = JobWorker(
+            runner: JobRunner(compute: compute, hypervisors: hypervisors, environment: environment, policy: configuration.jobs, logger: logger),
+            wakeUp: wakeUp, logger: logger
+        )
+        reconciler = Reconciler(compute: compute, hypervisors: hypervisors, environment: environment, logger: logger)
     }
 
     /// Start-up work before the first request: migrate, install the signing key, and create the
@@ -60,6 +86,10 @@ struct CoreServices: Sendable {
             )
         }
         try await tokens.install(secret: secret)
+        let (driver, uri) = configuration.configuredHost
+        if let host = try await hosts.registerConfiguredHost(driver: driver, uri: uri) {
+            logger.notice("Registered the first hypervisor host", metadata: ["driver": "\(driver.rawValue)", "uri": "\(host.uri)"])
+        }
         if let email = configuration.adminEmail, let password = configuration.adminPassword {
             let outcome = try await bootstrap.bootstrap(email: email, password: password, onlyIfNoUsers: true)
             if case .created = outcome {

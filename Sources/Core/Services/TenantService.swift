@@ -3,10 +3,13 @@ import Foundation
 /// Tenants: listing the caller's, and (superusers only) creating, changing and deleting them.
 public struct TenantService: Sendable {
     let store: any IdentityStore
+    /// Asked before a tenant is deleted: a tenant with VMs is refused.
+    let vms: any VMRepository
     let environment: CoreEnvironment
 
-    public init(store: any IdentityStore, environment: CoreEnvironment) {
+    public init(store: any IdentityStore, vms: any VMRepository, environment: CoreEnvironment) {
         self.store = store
+        self.vms = vms
         self.environment = environment
     }
 
@@ -53,8 +56,14 @@ public struct TenantService: Sendable {
     }
 
     /// Removes the tenant, its memberships, custom roles and role assignments, in one transaction.
+    /// Refused (409) while the tenant has VMs, deleting ones included: their machines still exist.
+    /// A VM created between this check and the deletion makes the database refuse it (a foreign key), also 409.
     public func delete(by principal: Principal, id: TenantID) async throws {
         _ = try await get(by: principal, id: id)
+        let count = try await vms.vmCount(in: id)
+        guard count == 0 else {
+            throw DomainError.conflict("The tenant still has \(count) VM\(count == 1 ? "" : "s"); delete them first")
+        }
         try await store.deleteTenant(id: id)
     }
 

@@ -1,0 +1,26 @@
+import Core
+import Logging
+import ServiceLifecycle
+
+/// Runs the job worker and the reconciliation loop for the service's lifetime. Every `serve`
+/// process runs both; the database decides which process runs which job.
+struct ComputeWorkerService: Service {
+    let worker: JobWorker
+    let reconciler: Reconciler
+    let reconcileInterval: Duration
+    let readiness: Readiness
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await readiness.wait()
+            await withDiscardingTaskGroup { group in
+                group.addTask { await worker.run() }
+                group.addTask {
+                    while (try? await Task.sleep(for: reconcileInterval)) != nil {
+                        await reconciler.reconcileAll()
+                    }
+                }
+            }
+        }
+    }
+}
