@@ -41,6 +41,10 @@ func buildTestApplication(
             "admin.email": Admin.email,
             "admin.password": Admin.password,
             "log.level": "warning",
+            // VMs reach their state as fast as the worker can write it; tests that need time set a delay.
+            "simulated.delay.ms": "0",
+            "job.retry.delay.ms": "20",
+            "reconcile.interval.seconds": "3600",
         ]
         values.merge(settings) { $1 }
         let provider = InMemoryProvider(
