@@ -95,8 +95,12 @@ struct HostAndTemplateTests {
             let id = try #require(template["id"] as? String)
             #expect((template["images"] as? [String: Any])?["libvirt"] as? String == "default/fedora-41.qcow2")
             try expectError(try await client.json(.post, "/api/v1/vm-templates", token: root, body: body.merging(["name": "fedora 41"]) { $1 }), .conflict)
-            for bad in [["cpu": 0], ["disk_gb": 70000], ["name": ""], ["images": ["hyperv": "x"]], ["images": ["libvirt": ""]]] as [[String: Any]] {
-                let response = try await client.json(.post, "/api/v1/vm-templates", token: root, body: body.merging(bad) { $1 }.merging(["name": "T \(bad.keys.first!)"]) { a, _ in bad["name"] == nil ? a : bad["name"]! })
+            let invalid: [[String: Any]] = [
+                ["name": "T1", "cpu": 0], ["name": "T2", "disk_gb": 70000], ["name": ""], ["name": "T3", "images": ["hyperv": "x"]],
+                ["name": "T4", "images": ["libvirt": ""]],
+            ]
+            for bad in invalid {
+                let response = try await client.json(.post, "/api/v1/vm-templates", token: root, body: body.merging(bad) { $1 })
                 #expect([.badRequest, .unprocessableContent].contains(response.status), "\(bad): \(response.status)")
             }
 
