@@ -57,6 +57,8 @@ run_against() {
     export VS_USER_ID=$(curl_json POST /users "{\"email\":\"member@example.com\",\"password\":\"member-password\",\"first_name\":\"Mem\",\"last_name\":\"Ber\",\"role_ids\":[\"$VS_ROLE_ID\"]}" | field '["id"]')
     export VS_INVITATION_ID=$(curl_json POST /invitations "{\"email\":\"invitee@example.com\",\"role_id\":\"$VS_ROLE_ID\"}" | field '["id"]')
     export VS_API_KEY_ID=$(curl_json POST /api-keys '{"name":"seeded"}' | field '["id"]')
+    export VS_TEMPLATE_ID=$(curl_json GET /vm-templates | field '[0]["id"]')
+    export VS_VM_ID=$(curl_json POST /vms "{\"name\":\"seeded\",\"template_id\":\"$VS_TEMPLATE_ID\"}" | field '["id"]')
 
     local status=0
     st --config-file scripts/schemathesis.toml run Sources/APIContract/openapi.yaml \

@@ -10,16 +10,23 @@ generated request bodies so that schema-valid data is also valid for the server.
   (POST /users: optional in the schema because an existing account's email takes none).
 - `expires_at` must lie in the future (and the server reads offsets only up to ±14:00): a valid
   timestamp becomes one 30 days ahead, in UTC.
+- A VM is made from a template or from an ISO, not both: fields of the other source are dropped, an
+  ISO VM gets the sizes it needs, and a template id becomes the seeded template's. An ISO URL that
+  matches the schema's pattern but has no host becomes a valid one.
+- Hosts: this build has the simulated driver only (libvirt and vCenter are refused with 422 until
+  their drivers land), and `virt_type` belongs to libvirt hosts.
 Invalid values (not UUIDs, wrong types) are left alone, so negative tests still send them.
 """
 import os
 import re
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import schemathesis
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ROLE = "00000000-0000-4000-8000-000000000002"  # Read Only User (seeded by migration)
+TEMPLATE = os.environ.get("VS_TEMPLATE_ID", "")
 
 
 def _known(value, replacement):
@@ -40,6 +47,12 @@ def map_case(context, case):
 
 def _adapted(body):
     body = dict(body)
+    if "template_id" in body or "iso_url" in body or "source_type" in body:
+        body = _vm_source(body)
+    if body.get("driver") in ("libvirt", "vcenter"):
+        body["driver"] = "simulated"
+    if "driver" in body and body.get("driver") != "libvirt":
+        body.pop("virt_type", None)
     if "role_id" in body:
         body["role_id"] = _known(body["role_id"], ROLE)
     if "role_ids" in body:
@@ -63,3 +76,31 @@ def _adapted(body):
         if moment is not None and moment.tzinfo is not None:
             body["expires_at"] = (datetime.now(timezone.utc) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return body
+
+
+def _vm_source(body):
+    source = body.get("source_type")
+    if source not in ("template", "iso"):
+        if source is not None:
+            return body  # an invalid source type: left for the negative tests
+        source = "iso" if "iso_url" in body and "template_id" not in body else "template"
+    if source == "template":
+        body.pop("iso_url", None)
+        body["template_id"] = _known(body.get("template_id", TEMPLATE), TEMPLATE)
+    else:
+        body.pop("template_id", None)
+        url = body.get("iso_url")
+        if not isinstance(url, str) or not _has_host(url):
+            body["iso_url"] = "https://example.com/boot.iso"
+        for size in ("cpu", "memory_gb", "disk_gb"):
+            body.setdefault(size, 1)
+    return body
+
+
+def _has_host(url):
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises for a port that is not a number
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
