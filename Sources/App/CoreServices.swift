@@ -56,7 +56,7 @@ struct CoreServices: Sendable {
         )
         apiKeys = APIKeyService(store: store, secrets: secrets, environment: environment)
         hypervisors = HypervisorDirectory(drivers: [
-            .simulated: SimulatedHypervisors(
+            .simulated: SimulatedCloud(
                 client: database, delay: configuration.simulatedDelay, failureRate: configuration.simulatedFailureRate
             )
         ])

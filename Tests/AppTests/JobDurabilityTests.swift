@@ -40,7 +40,7 @@ struct JobDurabilityTests {
     static func machines(of id: String, in database: TestDatabase) async throws -> [Machine] {
         try await withClient(database) { client in
             let hosts = try await SQLComputeStore(client: client).stores.hosts.hosts()
-            let provider = SimulatedHypervisors(client: client, delay: .zero, failureRate: 0)
+            let provider = SimulatedCloud(client: client)
             var found: [Machine] = []
             for host in hosts { found += try await provider.hypervisor(for: host).inventory().filter { $0.vmID?.description == id } }
             return found
