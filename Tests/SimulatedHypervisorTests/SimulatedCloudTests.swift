@@ -47,26 +47,16 @@ struct SimulatedCloudTests {
 
     @Test("Failure rate 1 fails every changing operation retryably, before it does anything", arguments: TestBackend.available)
     func failureRateOne(backend: TestBackend) async throws {
-        try await withMigratedClient(backend) { client in
-            let uri = freshHostURI()
-            let reliable = SimulatedCloud(client: client).host(uri)
-            let existing = spec()
-            _ = try await reliable.create(existing)
-            let failing = SimulatedCloud(client: client, failureRate: 1).host(uri)
-            let fresh = spec()
+        try await withRunningMachine(backend) { reliable, existing, client in
+            let failing = SimulatedCloud(client: client, failureRate: 1).host(reliable.uri)
 
-            let errors: [(any Error)?] = [
-                await error { _ = try await failing.create(fresh) },
-                await error { _ = try await failing.start(existing.id) },
-                await error { _ = try await failing.stop(existing.id, timeout: .seconds(1)) },
-                await error { _ = try await failing.restart(existing.id) },
-                await error { try await failing.delete(existing.id) },
-            ]
+            let errors = await errorsOfEveryOperation(on: failing, existing: existing.id)
 
             for thrown in errors {
                 #expect((thrown as? HypervisorError)?.retryable == true, "\(String(describing: thrown))")
             }
-            #expect(try await reliable.machine(fresh.id) == nil)
+            let listed = try await reliable.inventory()
+            #expect(listed.map(\.vmID) == [existing.id])
             #expect(try await reliable.machine(existing.id)?.power == .running)
             #expect(try await reliable.operationCount(.restart, of: existing.id) == 0)
             // Reads are not subject to the failure rate.
@@ -113,18 +103,9 @@ struct SimulatedCloudTests {
 
     @Test("A host marked down answers nothing, retryably, until it is up again", arguments: TestBackend.available)
     func hostDown(backend: TestBackend) async throws {
-        try await withMigratedClient(backend) { client in
-            let host = SimulatedCloud(client: client).host(freshHostURI())
-            let machine = spec()
-            _ = try await host.create(machine)
-
+        try await withRunningMachine(backend) { host, machine, _ in
             try await host.setDown(true)
-            let errors: [(any Error)?] = [
-                await error { _ = try await host.create(spec()) },
-                await error { _ = try await host.start(machine.id) },
-                await error { _ = try await host.stop(machine.id, timeout: .seconds(1)) },
-                await error { _ = try await host.restart(machine.id) },
-                await error { try await host.delete(machine.id) },
+            let errors = await errorsOfEveryOperation(on: host, existing: machine.id) + [
                 await error { _ = try await host.machine(machine.id) },
                 await error { _ = try await host.inventory() },
             ]
@@ -164,10 +145,7 @@ struct SimulatedCloudTests {
 
     @Test("Injected permanent faults fail every operation for good, until cleared", arguments: TestBackend.available)
     func injectedPermanentFaults(backend: TestBackend) async throws {
-        try await withMigratedClient(backend) { client in
-            let host = SimulatedCloud(client: client).host(freshHostURI())
-            let machine = spec()
-            _ = try await host.create(machine)
+        try await withRunningMachine(backend) { host, machine, _ in
             try await host.failPermanently(machine.id)
 
             let errors: [(any Error)?] = [

@@ -15,6 +15,29 @@ func withMigratedClient(_ backend: TestBackend, _ body: @Sendable (DatabaseClien
     }
 }
 
+/// Runs `body` with a fresh host of a cloud without delay or failures, and a running machine on it, and
+/// the database (for another cloud on the same host).
+func withRunningMachine(_ backend: TestBackend, _ body: @Sendable (SimulatedHost, MachineSpec, DatabaseClient) async throws -> Void) async throws {
+    try await withMigratedClient(backend) { client in
+        let host = SimulatedCloud(client: client).host(freshHostURI())
+        let machine = spec()
+        _ = try await host.create(machine)
+        try await body(host, machine, client)
+    }
+}
+
+/// What each changing operation throws on `host`: a create of a new VM, then start, stop, restart
+/// and delete of `existing` (nil for one that succeeded).
+func errorsOfEveryOperation(on host: SimulatedHost, existing: VMID) async -> [(any Error)?] {
+    [
+        await error { _ = try await host.create(spec()) },
+        await error { _ = try await host.start(existing) },
+        await error { _ = try await host.stop(existing, timeout: .seconds(1)) },
+        await error { _ = try await host.restart(existing) },
+        await error { try await host.delete(existing) },
+    ]
+}
+
 /// A fresh host URI, so tests sharing a database never share a host by accident.
 func freshHostURI() -> String { "simulated://test-\(UUID())" }
 
