@@ -85,6 +85,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Driven adapter: the simulated hypervisor, whose hosts and machines live in the service's database.
+        .target(
+            name: "SimulatedHypervisor",
+            dependencies: [
+                "Core",
+                "SQLPersistence",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The checks every hypervisor driver must pass, written once; each driver's tests run them.
+        .target(
+            name: "HypervisorContract",
+            dependencies: ["Core"],
+            swiftSettings: swiftSettings
+        ),
         // Driven adapters: credentials (bcrypt, JWT, random secrets).
         .target(
             name: "SecurityAdapters",
@@ -161,6 +177,14 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SimulatedHypervisorTests",
+            dependencies: [
+                "Core", "HypervisorContract", "SimulatedHypervisor", "SQLPersistence", "TestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
         ),
