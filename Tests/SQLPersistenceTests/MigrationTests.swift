@@ -73,7 +73,7 @@ struct MigrationTests {
                     try await client.sql.raw(SQLQueryString(statement)).run()
                 }
 
-                #expect(try await migrator.migrate() == [4, 5])
+                #expect(try await migrator.migrate() == [4, 5, 6])
 
                 let store = SQLIdentityStore(client: client)
                 let tenantID = try #require(TenantID(tenant))

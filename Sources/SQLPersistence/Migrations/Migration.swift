@@ -18,4 +18,5 @@ let allMigrations: [Migration] = [
     invitationsAndAPIKeysSchema,
     userSearchKey,
     loginFailuresSchema,
+    computeSchema,
 ]
