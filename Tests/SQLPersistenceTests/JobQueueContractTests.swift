@@ -57,10 +57,7 @@ struct JobQueueContractTests {
     func expiredLease(backend: TestBackend) async throws {
         try await Contract.withFixture(backend) { fixture in
             let jobs = fixture.stores.jobs
-            let vm = fixture.vm("a")
-            try await fixture.stores.vms.insertVM(vm)
-            let job = Self.job(vm.id)
-            try await jobs.enqueue(job)
+            let job = try await fixture.vmWithJob()
             let (old, new) = (UUID(), UUID())
 
             _ = try await jobs.claimJobs(limit: 1, token: old, now: Self.now, leaseUntil: Self.now.addingTimeInterval(30))
@@ -110,10 +107,7 @@ struct JobQueueContractTests {
     func reschedule(backend: TestBackend) async throws {
         try await Contract.withFixture(backend) { fixture in
             let jobs = fixture.stores.jobs
-            let vm = fixture.vm("a")
-            try await fixture.stores.vms.insertVM(vm)
-            let job = Self.job(vm.id)
-            try await jobs.enqueue(job)
+            let job = try await fixture.vmWithJob()
             let token = UUID()
             _ = try await jobs.claimJobs(limit: 1, token: token, now: Self.now, leaseUntil: Self.now.addingTimeInterval(30))
 
@@ -239,6 +233,17 @@ struct JobQueueContractTests {
             #expect(try await logs.logs(of: vm.id, in: other.id, limit: 100).isEmpty)
             #expect(try await logs.logs(of: VMID(UUID()), in: fixture.tenant.id, limit: 100).isEmpty)
         }
+    }
+}
+
+extension ComputeStoreContractTests.Fixture {
+    /// A new VM with one job queued for it, due now.
+    func vmWithJob() async throws -> Job {
+        let vm = vm("a")
+        try await stores.vms.insertVM(vm)
+        let job = JobQueueContractTests.job(vm.id)
+        try await stores.jobs.enqueue(job)
+        return job
     }
 }
 
