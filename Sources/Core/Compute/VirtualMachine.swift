@@ -18,9 +18,9 @@ public enum VMTask: String, Sendable, CaseIterable {
 
 /// Where a VM's first disk comes from.
 public enum VMSource: Sendable, Equatable {
-    /// A template of the catalog, and the image the VM's host uses for it (nil on the simulated driver,
-    /// which serves every template).
-    case template(TemplateID, image: String?)
+    /// A template of the catalog (nil once it was removed from the catalog), and the image the VM's
+    /// host builds it from (nil on the simulated driver, which serves every template).
+    case template(TemplateID?, image: String?)
     /// An installation ISO the hypervisor reads itself (http or https); the control plane never fetches it.
     case iso(String)
 }

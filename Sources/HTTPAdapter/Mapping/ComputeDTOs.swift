@@ -9,7 +9,7 @@ extension Components.Schemas.Vm {
         switch vm.source {
         case .template(let id, _):
             sourceType = .template
-            templateID = id.description
+            templateID = id?.description
         case .iso(let url):
             sourceType = .iso
             isoURL = url

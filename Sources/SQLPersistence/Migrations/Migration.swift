@@ -18,6 +18,6 @@ let allMigrations: [Migration] = [
     invitationsAndAPIKeysSchema,
     userSearchKey,
     loginFailuresSchema,
-    // Version 6 comes here (on another branch).
+    computeSchema,
     simulatedMachinesSchema,
 ]

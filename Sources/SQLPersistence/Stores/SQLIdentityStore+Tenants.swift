@@ -80,7 +80,10 @@ extension SQLIdentityStore {
                 "DELETE FROM role_permissions WHERE role_id IN (SELECT id FROM roles WHERE tenant_id = \(bind: tenant))"
             ).run()
             try await database.raw("DELETE FROM roles WHERE tenant_id = \(bind: tenant)").run()
-            try await database.raw("DELETE FROM tenants WHERE id = \(bind: tenant)").run()
+            // VMs hold on to their tenant (RESTRICT): the service refuses first; this is the backstop.
+            try await translatingErrors(referenced: "The tenant still has VMs; delete them first") {
+                try await database.raw("DELETE FROM tenants WHERE id = \(bind: tenant)").run()
+            }
         }
     }
 }

@@ -1,0 +1,224 @@
+import Core
+import Foundation
+import SQLKit
+
+extension SQLComputeStore: VMRepository {
+    static let vmColumns: SQLQueryString = """
+        v.id, v.tenant_id, v.name, v.status, v.task, v.cpu, v.memory_gb, v.disk_gb, v.source_type, v.template_id, v.image, \
+        v.iso_url, v.template_name, v.host_id, v.ip_address, v.created_at, v.updated_at
+        """
+
+    public func insertVM(_ vm: VirtualMachine) async throws {
+        let (sourceType, templateID, image, isoURL): (String, String?, String?, String?) =
+            switch vm.source {
+            case .template(let id, let image): ("template", id.description, image, nil)
+            case .iso(let url): ("iso", nil, nil, url)
+            }
+        let listed = vm.task != .deleting
+        try await withinTransaction { store in
+            try await translatingErrors(conflict: Self.nameTaken(vm.name)) {
+                try await store.database.raw(
+                    """
+                    INSERT INTO vms (id, tenant_id, name, name_key, status, task, cpu, memory_gb, disk_gb, source_type, template_id,
+                        image, iso_url, template_name, host_id, ip_address, created_at, updated_at)
+                    VALUES (\(bind: vm.id.description), \(bind: vm.tenantID.description), \(bind: vm.name),
+                        \(bind: listed ? SearchKey.fold(vm.name) : nil), \(bind: vm.status.rawValue), \(bind: vm.task?.rawValue),
+                        \(bind: vm.size.cpu), \(bind: vm.size.memoryGB), \(bind: vm.size.diskGB), \(bind: sourceType), \(bind: templateID),
+                        \(bind: image), \(bind: isoURL), \(bind: vm.templateName), \(bind: vm.hostID.description), \(bind: vm.ipAddress),
+                        \(bind: vm.createdAt), \(bind: vm.updatedAt))
+                    """
+                ).run()
+            }
+            if listed { try await store.countListed(in: vm.tenantID, adding: 1) }
+        }
+    }
+
+    static func nameTaken(_ name: String) -> String { "A VM named '\(name)' already exists in this tenant" }
+
+    /// Keeps `tenant_vm_counts` in step with the tenant's listed VMs (see the migration).
+    func countListed(in tenantID: TenantID, adding delta: Int) async throws {
+        try await database.raw(
+            """
+            INSERT INTO tenant_vm_counts (tenant_id, listed) VALUES (\(bind: tenantID.description), \(bind: delta))
+            ON CONFLICT (tenant_id) DO UPDATE SET listed = tenant_vm_counts.listed + \(bind: delta)
+            """
+        ).run()
+    }
+
+    public func vm(_ id: VMID, in tenantID: TenantID) async throws -> VirtualMachine? {
+        try await vm(where: "v.id = \(bind: id.description) AND v.tenant_id = \(bind: tenantID.description) AND v.name_key IS NOT NULL")
+    }
+
+    public func lockedVM(_ id: VMID, in tenantID: TenantID) async throws -> VirtualMachine? {
+        try await vm(
+            where: "v.id = \(bind: id.description) AND v.tenant_id = \(bind: tenantID.description) AND v.name_key IS NOT NULL",
+            lock: rowLock
+        )
+    }
+
+    public func lockedVM(_ id: VMID) async throws -> VirtualMachine? {
+        try await vm(where: "v.id = \(bind: id.description)", lock: rowLock)
+    }
+
+    public func vm(_ id: VMID) async throws -> VirtualMachine? {
+        try await vm(where: "v.id = \(bind: id.description)")
+    }
+
+    private func vm(where condition: SQLQueryString, lock: SQLQueryString = "") async throws -> VirtualMachine? {
+        try await database.raw("SELECT \(Self.vmColumns) FROM vms v WHERE \(condition)\(lock)").first()?.virtualMachine()
+    }
+
+    public func vms(in tenantID: TenantID, filter: VMFilter, page: PageRequest) async throws -> Page<VirtualMachine> {
+        var conditions: [SQLQueryString] = ["tenant_id = \(bind: tenantID.description)", "name_key IS NOT NULL"]
+        if let status = filter.status { conditions.append("status = \(bind: status.rawValue)") }
+        if let search = filter.search, !search.isEmpty {
+            // Folded like the stored key; `%`, `_` and `\` match themselves.
+            let pattern = "%" + SQLIdentityStore.escapeLike(SearchKey.fold(search)) + "%"
+            conditions.append("name_key LIKE \(bind: pattern) ESCAPE '\\'")
+        }
+        let matching = conditions.joined(separator: " AND ")
+        // The unfiltered total is the tenant's counter row; a filtered one is counted from the index.
+        let total: SQLQueryString =
+            filter.status == nil && (filter.search?.isEmpty ?? true)
+            ? "COALESCE((SELECT listed FROM tenant_vm_counts WHERE tenant_id = \(bind: tenantID.description)), 0)"
+            : "(SELECT COUNT(*) FROM vms WHERE \(matching))"
+        // A deferred join: the page's ids are cut from the covering index `vms_listed` (or
+        // `vms_listed_by_status`), which holds the order and the name key, so the entries OFFSET skips
+        // are index entries only; then just the page's rows are read. The total rides along as an
+        // uncorrelated subquery (evaluated once), saving a round trip; only a page past the end needs
+        // a query of its own for it. LIMIT and OFFSET are literals (validated integers), as everywhere.
+        let rows = try await database.raw(
+            """
+            SELECT \(Self.vmColumns), \(total) AS total FROM (
+                SELECT id FROM vms WHERE \(matching)
+                ORDER BY created_at DESC, id DESC
+                LIMIT \(literal: page.limit) OFFSET \(literal: page.offset)
+            ) p JOIN vms v ON v.id = p.id
+            ORDER BY v.created_at DESC, v.id DESC
+            """
+        ).all()
+        let count: Int =
+            if let first = rows.first {
+                try first.int("total")
+            } else {
+                try await database.raw("SELECT \(total) AS total").first()?.int("total") ?? 0
+            }
+        return Page(items: try rows.map { try $0.virtualMachine() }, total: count, request: page)
+    }
+
+    public func renameVM(_ id: VMID, in tenantID: TenantID, to name: String, at date: Date) async throws -> Bool {
+        try await translatingErrors(conflict: Self.nameTaken(name)) {
+            try await database.raw(
+                """
+                UPDATE vms SET name = \(bind: name), name_key = \(bind: SearchKey.fold(name)), updated_at = \(bind: date)
+                WHERE id = \(bind: id.description) AND tenant_id = \(bind: tenantID.description) AND name_key IS NOT NULL
+                RETURNING id
+                """
+            ).first() != nil
+        }
+    }
+
+    public func setState(of id: VMID, _ state: VMState, ipAddress: String??, at date: Date) async throws {
+        var assignments: [SQLQueryString] = [
+            "status = \(bind: state.status.rawValue)", "task = \(bind: state.task?.rawValue)", "updated_at = \(bind: date)",
+        ]
+        if case .some(let address) = ipAddress { assignments.append("ip_address = \(bind: address)") }
+        let update: SQLQueryString = "UPDATE vms SET \(assignments.joined(separator: ", ")) WHERE id = \(bind: id.description)"
+        guard state.task == .deleting else {
+            try await database.raw(update).run()
+            return
+        }
+        try await withinTransaction { store in
+            // Unlisting first, conditionally: of two concurrent deletions only one finds the name key
+            // still set (PostgreSQL re-checks the condition after waiting for the row), so the
+            // tenant's count drops once.
+            if let row = try await store.database.raw(
+                "UPDATE vms SET name_key = NULL WHERE id = \(bind: id.description) AND name_key IS NOT NULL RETURNING tenant_id"
+            ).first() {
+                try await store.countListed(in: try row.id("tenant_id"), adding: -1)
+            }
+            try await store.database.raw(update).run()
+        }
+    }
+
+    public func removeVM(_ id: VMID) async throws {
+        try await withinTransaction { store in
+            // Its logs and jobs go with it (their foreign keys cascade).
+            guard
+                let row = try await store.database.raw(
+                    "DELETE FROM vms WHERE id = \(bind: id.description) RETURNING tenant_id, name_key"
+                ).first()
+            else { return }
+            if try !row.decodeNil(column: "name_key") {
+                try await store.countListed(in: try row.id("tenant_id"), adding: -1)
+            }
+        }
+    }
+
+    public func settledVMs(onHost hostID: HostID) async throws -> [VirtualMachine] {
+        try await database.raw(
+            """
+            SELECT \(Self.vmColumns) FROM vms v
+            WHERE v.host_id = \(bind: hostID.description) AND v.task IS NULL
+            AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.vm_id = v.id)
+            ORDER BY v.id
+            """
+        ).all().map { try $0.virtualMachine() }
+    }
+
+    public func knownVMIDs(_ ids: Set<VMID>) async throws -> Set<VMID> {
+        var known: Set<VMID> = []
+        // In slices, well below either engine's limit on bound parameters.
+        let all = Array(ids)
+        for start in stride(from: 0, to: all.count, by: 500) {
+            let slice = all[start..<min(start + 500, all.count)]
+            let rows = try await database.raw("SELECT id FROM vms WHERE id IN (\(binds: slice.map(\.description)))").all()
+            for row in rows { known.insert(try row.id("id")) }
+        }
+        return known
+    }
+
+    public func vmCount(in tenantID: TenantID) async throws -> Int {
+        try await database.raw("SELECT COUNT(*) AS n FROM vms WHERE tenant_id = \(bind: tenantID.description)").first()?.int("n") ?? 0
+    }
+}
+
+extension SQLRow {
+    func virtualMachine() throws -> VirtualMachine {
+        let source: VMSource
+        switch try string("source_type") {
+        case "iso":
+            source = .iso(try string("iso_url"))
+        default:
+            let templateID: TemplateID? = try optionalID("template_id")
+            source = .template(templateID, image: try optionalString("image"))
+        }
+        return VirtualMachine(
+            id: try id("id"),
+            tenantID: try id("tenant_id"),
+            name: try string("name"),
+            status: try enumValue("status"),
+            task: try optionalString("task").map { try Self.enumValue(VMTask.self, $0, column: "task") },
+            size: VMSize(cpu: try int("cpu"), memoryGB: try int("memory_gb"), diskGB: try int("disk_gb")),
+            source: source,
+            templateName: try optionalString("template_name"),
+            hostID: try id("host_id"),
+            ipAddress: try optionalString("ip_address"),
+            createdAt: try date("created_at"),
+            updatedAt: try date("updated_at")
+        )
+    }
+
+    /// A column holding an enum's raw value; a value the code does not know is corrupt data.
+    func enumValue<Value: RawRepresentable>(_ column: String, as type: Value.Type = Value.self) throws -> Value where Value.RawValue == String {
+        try Self.enumValue(type, try string(column), column: column)
+    }
+
+    static func enumValue<Value: RawRepresentable>(_ type: Value.Type, _ text: String, column: String) throws -> Value
+    where Value.RawValue == String {
+        guard let value = Value(rawValue: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "\(column) holds an unknown value: \(text)"))
+        }
+        return value
+    }
+}
