@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import SQLKit
 import SQLPersistence
 import SimulatedHypervisor
 import TestSupport

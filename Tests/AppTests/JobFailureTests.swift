@@ -2,6 +2,7 @@ import Core
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import SimulatedHypervisor
 import TestSupport
 import Testing

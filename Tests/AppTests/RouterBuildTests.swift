@@ -24,7 +24,8 @@ struct RouterBuildTests {
         let core = CoreServices(configuration: configuration, database: database, logger: logger)
         let handlers = APIHandlers(
             authentication: core.authentication, tenants: core.tenants, members: core.members, roles: core.roles,
-            profile: core.profile, invitations: core.invitations, apiKeys: core.apiKeys
+            profile: core.profile, invitations: core.invitations, apiKeys: core.apiKeys, vms: core.vms,
+            templates: core.templates, hosts: core.hosts
         )
         let settings = HTTPSettings(corsAllowedOrigins: [])
 

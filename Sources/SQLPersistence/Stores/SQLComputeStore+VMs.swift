@@ -11,7 +11,7 @@ extension SQLComputeStore: VMRepository {
     public func insertVM(_ vm: VirtualMachine) async throws {
         let (sourceType, templateID, image, isoURL): (String, String?, String?, String?) =
             switch vm.source {
-            case .template(let id, let image): ("template", id.description, image, nil)
+            case .template(let id, let image): ("template", id?.description, image, nil)
             case .iso(let url): ("iso", nil, nil, url)
             }
         let listed = vm.task != .deleting
