@@ -59,6 +59,10 @@ struct JobDurabilityTests {
             // The worker claims the job at once and sleeps in the driver for 4 s: kill it there.
             try await Task.sleep(for: .milliseconds(1500))
             #expect(try await Self.status(of: id, on: first, token: token) == "PROVISIONING")
+            let leased = try await withClient(database) { client in
+                try await client.sql.raw("SELECT count(*) AS n FROM jobs WHERE lease_token IS NOT NULL").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(leased == 1, "the create job is running when the process dies")
             first.kill()
 
             let second = try ServeProcess(environment: Self.environment(database, delayMS: 200))
@@ -75,6 +79,9 @@ struct JobDurabilityTests {
             let logs = try await Self.logs(of: id, on: second, token: token)
             #expect(logs.filter { $0 == "The VM was created and is running" }.count == 1, "\(logs)")
             #expect(try await Self.machines(of: id, in: database).count == 1)
+            let vmID = try #require(VMID(id))
+            let creations = try await withClient(database) { try await SimulatedCloud(client: $0).host("simulated://default").creations(of: vmID) }
+            #expect(creations == 1, "the machine was made once")
             let jobs = try await withClient(database) { try await SQLComputeStore(client: $0).stores.jobs.jobCount() }
             #expect(jobs == 0)
         }
