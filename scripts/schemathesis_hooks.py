@@ -42,6 +42,8 @@ def map_case(context, case):
     # Applied in every phase (coverage, examples, fuzzing, stateful), unlike `map_body`.
     if isinstance(case.body, dict):
         case.body = _adapted(case.body)
+        if case.method.upper() == "POST" and case.path == "/vms":
+            case.body = _vm_source(case.body)
     return case
 
 
