@@ -29,7 +29,7 @@ struct LoginThrottleTests {
 
     @Test("An account's failures spread over two instances hit the limit as on one", arguments: TestBackend.available)
     func accountLimitIsShared(backend: TestBackend) async throws {
-        try await Self.withTwoApps(backend, settings: ["login.max.failures": "2", "login.backoff.seconds": "60"]) { a, b in
+        try await Self.withTwoApps(backend, settings: ["login.max.failures": "2", "login.backoff.seconds": "600"]) { a, b in
             let statuses = [
                 try await Self.login(a, Admin.email, "wrong-1").status,
                 try await Self.login(b, Admin.email, "wrong-2").status,
@@ -40,13 +40,13 @@ struct LoginThrottleTests {
 
             #expect(statuses == [.unauthorized, .unauthorized, .tooManyRequests, .tooManyRequests])
             try expectError(throttled, .tooManyRequests)
-            #expect((Int(throttled.headers[.retryAfter] ?? "") ?? 0) > 50)
+            #expect((Int(throttled.headers[.retryAfter] ?? "") ?? 0) > 500)
         }
     }
 
     @Test("An address's failures spread over two instances hit the limit as on one", arguments: TestBackend.available)
     func addressLimitIsShared(backend: TestBackend) async throws {
-        let settings = ["login.max.failures": "100", "login.max.failures.per.address": "3", "login.backoff.seconds": "60"]
+        let settings = ["login.max.failures": "100", "login.max.failures.per.address": "3", "login.backoff.seconds": "600"]
         try await Self.withTwoApps(backend, settings: settings) { a, b in
             var statuses: [HTTPResponse.Status] = []
             for index in 0..<5 {
@@ -59,7 +59,7 @@ struct LoginThrottleTests {
 
     @Test("A success on one instance clears the account's count for both", arguments: TestBackend.available)
     func successIsShared(backend: TestBackend) async throws {
-        try await Self.withTwoApps(backend, settings: ["login.max.failures": "2", "login.backoff.seconds": "60"]) { a, b async throws in
+        try await Self.withTwoApps(backend, settings: ["login.max.failures": "2", "login.backoff.seconds": "600"]) { a, b async throws in
             #expect(try await Self.login(a, Admin.email, "wrong-1").status == .unauthorized)
             #expect(try await Self.login(b, Admin.email, Admin.password).status == .ok)
 

@@ -90,6 +90,17 @@ struct OpenAPIDocumentTests {
                     invitedBy: nil, token: "secret", acceptUrl: "https://example.com"
                 )
             ),
+            (
+                "VM",
+                Components.Schemas.Vm(
+                    id: "v", name: "web", status: .provisioning, task: nil, cpu: 1, memoryGb: 1, diskGb: 1, ipAddress: nil,
+                    sourceType: .template, templateName: nil, createdAt: now, updatedAt: now
+                )
+            ),
+            (
+                "VMTemplate",
+                Components.Schemas.VMTemplate(id: "t", name: "Debian", description: nil, cpu: 1, memoryGb: 1, diskGb: 1, createdAt: now)
+            ),
         ]
         #expect(Set(values.map(\.0)) == Set(RequiredNullable.properties.keys))
         for (name, value) in values {

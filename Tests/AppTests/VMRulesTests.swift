@@ -46,7 +46,7 @@ struct VMRulesTests {
 
     @Test("While a slow operation runs, other actions are 409; delete supersedes it and leaves nothing behind", arguments: TestBackend.available)
     func slowOperations(backend: TestBackend) async throws {
-        try await withApp(backend, settings: ["simulated.delay.ms": "1500"]) { client, _ in
+        try await withApp(backend, settings: ["simulated.delay.ms": "6000"]) { client, _ in
             let root = try await client.login()
             let tenant = try await client.createTenant("Slow", token: root)
             let id = try await client.createVM("slow", in: tenant, token: root)

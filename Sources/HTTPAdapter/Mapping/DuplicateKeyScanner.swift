@@ -19,8 +19,9 @@ enum DuplicateKeyScanner {
 
     /// Every property of every request body schema of openapi.yaml (`OpenAPIDocumentTests` compares).
     static let requestFields: Set<String> = [
-        "current_password", "description", "email", "expires_at", "first_name", "is_active", "last_name", "name", "password",
-        "permission_ids", "role_id", "role_ids", "token", "user_ids", "username",
+        "action", "capacity", "cpu", "current_password", "description", "disk_gb", "driver", "email", "enabled", "expires_at",
+        "first_name", "images", "is_active", "iso_url", "last_name", "memory_gb", "name", "password", "permission_ids", "role_id",
+        "role_ids", "source_type", "template_id", "token", "uri", "user_ids", "username", "virt_type",
     ]
 
     enum Finding: Equatable {
