@@ -48,6 +48,19 @@ struct JobDurabilityTests {
         }
     }
 
+    /// Waits until a worker holds the (only) job: the process is then in the middle of it.
+    static func waitUntilLeased(_ database: TestDatabase) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let leased = try await withClient(database) { client in
+                try await client.sql.raw("SELECT count(*) AS n FROM jobs WHERE lease_token IS NOT NULL").first()?.decode(column: "n", as: Int.self)
+            }
+            if leased == 1 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("no worker claimed the job within 30 s")
+    }
+
     @Test("A serve process killed with SIGKILL in the middle of a create: the next one finishes the job, once", arguments: TestBackend.available)
     func crashMidJob(backend: TestBackend) async throws {
         try await withTestDatabase(backend) { database in
@@ -56,13 +69,9 @@ struct JobDurabilityTests {
             try await first.start()
             let token = try await first.login()
             let id = try await Self.createVM("survivor", on: first, token: token)
-            // The worker claims the job at once and sleeps in the driver for 4 s: kill it there.
-            try await Task.sleep(for: .milliseconds(1500))
+            // The worker claims the job and sleeps in the driver for 4 s: kill it there.
+            try await Self.waitUntilLeased(database)
             #expect(try await Self.status(of: id, on: first, token: token) == "PROVISIONING")
-            let leased = try await withClient(database) { client in
-                try await client.sql.raw("SELECT count(*) AS n FROM jobs WHERE lease_token IS NOT NULL").first()?.decode(column: "n", as: Int.self)
-            }
-            #expect(leased == 1, "the create job is running when the process dies")
             first.kill()
 
             let second = try ServeProcess(environment: Self.environment(database, delayMS: 200))
@@ -84,6 +93,34 @@ struct JobDurabilityTests {
             #expect(creations == 1, "the machine was made once")
             let jobs = try await withClient(database) { try await SQLComputeStore(client: $0).stores.jobs.jobCount() }
             #expect(jobs == 0)
+        }
+    }
+
+    @Test("A serve process stopped with SIGTERM in the middle of a job gives it back: the next one runs it without waiting for the lease", arguments: TestBackend.available)
+    func gracefulStopMidJob(backend: TestBackend) async throws {
+        try await withTestDatabase(backend) { database in
+            var environment = Self.environment(database, delayMS: 4000)
+            environment["VIRTUALSTACK_JOB_LEASE_SECONDS"] = "300"
+            let first = try ServeProcess(environment: environment)
+            defer { first.stop() }
+            try await first.start()
+            let token = try await first.login()
+            let id = try await Self.createVM("handed-over", on: first, token: token)
+            try await Self.waitUntilLeased(database)
+            first.stop()
+
+            environment["VIRTUALSTACK_SIMULATED_DELAY_MS"] = "200"
+            let second = try ServeProcess(environment: environment)
+            defer { second.stop() }
+            try await second.start()
+            let deadline = ContinuousClock.now + .seconds(60)
+            var status: String?
+            while ContinuousClock.now < deadline {
+                status = try await Self.status(of: id, on: second, token: token)
+                if status == "RUNNING" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(status == "RUNNING", "the 300 s lease did not hold the job back")
         }
     }
 

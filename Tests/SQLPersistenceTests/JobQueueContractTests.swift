@@ -121,6 +121,23 @@ struct JobQueueContractTests {
         }
     }
 
+    @Test("A released job is claimable at once, unchanged; another token cannot release it", arguments: TestBackend.available)
+    func release(backend: TestBackend) async throws {
+        try await Contract.withFixture(backend) { fixture in
+            let jobs = fixture.stores.jobs
+            let job = try await fixture.vmWithJob()
+            let token = UUID()
+            let lease = Self.now.addingTimeInterval(30)
+            _ = try await jobs.claimJobs(limit: 1, token: token, now: Self.now, leaseUntil: lease)
+
+            try await jobs.releaseLease(of: job.id, token: UUID())
+            #expect(try await jobs.claimJobs(limit: 1, token: UUID(), now: Self.now, leaseUntil: lease).isEmpty, "a stranger's release is ignored")
+            try await jobs.releaseLease(of: job.id, token: token)
+            let again = try await jobs.claimJobs(limit: 1, token: UUID(), now: Self.now, leaseUntil: lease)
+            #expect(again.map(\.id) == [job.id] && again.first?.attempt == 0)
+        }
+    }
+
     @Test("Cancelling a VM's queued jobs leaves the one a worker holds", arguments: TestBackend.available)
     func cancelQueued(backend: TestBackend) async throws {
         try await Contract.withFixture(backend) { fixture in

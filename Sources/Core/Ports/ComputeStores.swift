@@ -72,6 +72,9 @@ public protocol JobQueue: Sendable {
     func claimJobs(limit: Int, token: UUID, now: Date, leaseUntil: Date) async throws -> [Job]
     /// Extends the lease of `id` while `token` holds it; false when it was lost.
     func renewLease(of id: JobID, token: UUID, until: Date) async throws -> Bool
+    /// Gives the job back while `token` holds it, unchanged and due at once: for a worker that stops
+    /// before the job finished (the process shuts down), so that another need not wait for the lease.
+    func releaseLease(of id: JobID, token: UUID) async throws
     /// Inside a transaction: the job if `token` still holds it, held until the transaction ends.
     func lockedJob(_ id: JobID, token: UUID) async throws -> Job?
     func deleteJob(_ id: JobID) async throws

@@ -72,6 +72,15 @@ extension SQLComputeStore: JobQueue {
         ).first() != nil
     }
 
+    public func releaseLease(of id: JobID, token: UUID) async throws {
+        try await database.raw(
+            """
+            UPDATE jobs SET lease_token = NULL, lease_expires_at = NULL
+            WHERE id = \(bind: id.description) AND lease_token = \(bind: token.uuidString.lowercased())
+            """
+        ).run()
+    }
+
     /// The token decides, not the lease's expiry: a holder whose lease ran out may still complete the
     /// job as long as nobody claimed it meanwhile (a new claim writes a new token).
     public func lockedJob(_ id: JobID, token: UUID) async throws -> Job? {

@@ -38,7 +38,11 @@ public struct JobRunner: Sendable {
             let outcome = try await perform(job, token: token)
             try await record(outcome, of: job, token: token)
         } catch is CancellationError {
-            logger.debug("Job cancelled; its lease will expire", metadata: ["job": "\(job.id)"])
+            // The process is stopping: give the job back at once rather than leave it to its lease. The
+            // release runs in a task of its own, which the cancellation does not reach.
+            let jobs = compute.stores.jobs
+            await Task { try? await jobs.releaseLease(of: job.id, token: token) }.value
+            logger.debug("Job given back unfinished", metadata: ["job": "\(job.id)"])
         } catch {
             logger.warning(
                 "Could not finish a job; it runs again when its lease expires", metadata: ["job": "\(job.id)", "error": "\(error)"]
