@@ -125,4 +125,28 @@ struct HostAndTemplateTests {
             try await client.waitForVM(vm, status: "STOPPED", in: tenant, token: root)
         }
     }
+
+    @Test("Hosts and catalog changes are for unrestricted superusers: tenant admins and scoped keys get 403 everywhere", arguments: TestBackend.available)
+    func superusersOnly(backend: TestBackend) async throws {
+        try await withApp(backend) { client, _ in
+            let f = try await TwoTenants(client)
+            let hosts = try JSONBody(try await client.json(.get, "/api/v1/hosts", token: f.rootToken))
+            let host = try #require((hosts.array as? [[String: Any]])?.first?["id"] as? String)
+            let template = try await client.templateID(token: f.rootToken, tenant: f.tenantA)
+            let scopedKey = try await client.createAPIKey(permissions: ["vm:read", "template:read"], token: f.rootToken).key
+            let hostBody: [String: Any] = ["name": "x", "driver": "simulated", "uri": "simulated://x"]
+            let templateBody: [String: Any] = ["name": "x", "cpu": 1, "memory_gb": 1, "disk_gb": 1]
+            let requests: [(HTTPRequest.Method, String, Any?)] = [
+                (.get, "/api/v1/hosts", nil), (.post, "/api/v1/hosts", hostBody), (.get, "/api/v1/hosts/\(host)", nil),
+                (.patch, "/api/v1/hosts/\(host)", ["enabled": false]), (.delete, "/api/v1/hosts/\(host)", nil),
+                (.post, "/api/v1/vm-templates", templateBody), (.delete, "/api/v1/vm-templates/\(template)", nil),
+            ]
+            for (method, path, body) in requests {
+                try expectError(try await client.json(method, path, token: f.tokenA, body: body), .forbidden)
+                try expectError(try await client.json(method, path, apiKey: scopedKey, body: body), .forbidden)
+            }
+            let still = try JSONBody(try await client.json(.get, "/api/v1/hosts/\(host)", token: f.rootToken))
+            #expect(still["enabled"] as? Bool == true)
+        }
+    }
 }
