@@ -67,6 +67,9 @@ if failures:
     print(f"bench-vms: {len(failures)} creates failed, e.g. {failures[0]}", file=sys.stderr)
     sys.exit(1)
 
+# A fresh connection: the set-up one may have sat idle past the server's idle timeout meanwhile.
+setup.close()
+setup = connection()
 while True:
     status, page = request(setup, "GET", f"/api/v1/vms?status=RUNNING&limit=1&search=bench-{run}-")
     if page["total"] >= count:
