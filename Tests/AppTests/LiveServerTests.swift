@@ -147,7 +147,7 @@ struct LiveServerTests {
     /// Starts `virtualstack serve` on a free port, waits for /health, runs `body`, then sends SIGTERM
     /// and expects a clean exit.
     static func serving(database: TestDatabase, environment: [String: String], _ body: (String) async throws -> Void) async throws {
-        let port = Int.random(in: 20_000...60_000)
+        let port = try ServeProcess.freePort()
         let process = Process()
         process.executableURL = try binary
         process.arguments = ["serve", "--port", String(port)]

@@ -8,31 +8,58 @@ import FoundationNetworking
 /// A `virtualstack serve` process of the real binary on a free port, for tests that kill it, start it
 /// again, or run two at once on one database.
 final class ServeProcess: @unchecked Sendable {
-    let process = Process()
-    let port: Int
+    private(set) var process = Process()
+    private(set) var port = 0
+    let environment: [String: String]
     let log: OutputFile
     var base: String { "http://127.0.0.1:\(port)" }
 
     init(environment: [String: String]) throws {
-        port = Int.random(in: 20_000...60_000)
+        self.environment = environment
         log = try OutputFile()
-        process.executableURL = try LiveServerTests.binary
-        process.arguments = ["serve", "--port", String(port)]
-        process.environment = ["PATH": "/usr/bin:/bin", "VIRTUALSTACK_LOG_LEVEL": "warning"].merging(environment) { $1 }
-        process.standardError = log.handle
-        process.standardOutput = log.handle
     }
 
-    /// Starts the process and waits until `/health` answers.
+    /// Starts the process on a free port and waits until `/health` answers. A port taken meanwhile by
+    /// something else (the process exits saying so) is tried again with another.
     func start() async throws {
-        try process.run()
-        for _ in 0..<300 {
-            if let (status, _) = try? await LiveServerTests.request("\(base)/health"), status == 200 { return }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
+        for _ in 0..<5 {
+            port = try Self.freePort()
+            process = Process()
+            process.executableURL = try LiveServerTests.binary
+            process.arguments = ["serve", "--port", String(port)]
+            process.environment = ["PATH": "/usr/bin:/bin", "VIRTUALSTACK_LOG_LEVEL": "warning"].merging(environment) { $1 }
+            process.standardError = log.handle
+            process.standardOutput = log.handle
+            try process.run()
+            for _ in 0..<300 {
+                if let (status, _) = try? await LiveServerTests.request("\(base)/health"), status == 200, process.isRunning { return }
+                guard process.isRunning else { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            guard log.contents.contains("Address already in use") else { break }
         }
-        process.terminate()
         throw LiveServerTests.LiveError.notReady(log.contents)
+    }
+
+    /// A port the kernel just handed out and nobody listens on: bound to port 0, read back, closed.
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw LiveServerTests.LiveError.notReady("socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw LiveServerTests.LiveError.notReady("could not find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// SIGKILL: no graceful shutdown, no lease released, exactly as a crash.
