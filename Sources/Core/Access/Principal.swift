@@ -36,6 +36,13 @@ public struct Principal: Sendable {
         return true
     }
 
+    /// Managing what is not a tenant's (tenants, hosts, the template catalog) needs a superuser and a
+    /// credential that is not limited: a scoped key of a superuser is refused too.
+    public func requireUnrestrictedSuperuser(toManage what: String) throws(DomainError) {
+        guard isSuperuser else { throw .forbidden("Only superusers manage \(what)") }
+        guard isUnrestrictedSuperuser else { throw .forbidden("A scoped API key cannot manage \(what)") }
+    }
+
     /// Some account-level actions need the account's own login, not a key acting for it.
     public func requireInteractiveLogin(toDo action: String) throws(DomainError) {
         guard !isAPIKey else { throw .forbidden("An API key cannot \(action); use an access token") }

@@ -24,7 +24,7 @@ public struct TenantService: Sendable {
     }
 
     public func create(by principal: Principal, name: String, description: String?) async throws -> Tenant {
-        try requireSuperuser(principal)
+        try principal.requireUnrestrictedSuperuser(toManage: "tenants")
         let now = environment.now()
         let tenant = Tenant(
             id: environment.newID(), name: try Names.valid(name, field: "name"), description: try Descriptions.valid(description),
@@ -36,14 +36,14 @@ public struct TenantService: Sendable {
     }
 
     public func get(by principal: Principal, id: TenantID) async throws -> Tenant {
-        try requireSuperuser(principal)
+        try principal.requireUnrestrictedSuperuser(toManage: "tenants")
         guard let tenant = try await store.tenant(id: id) else { throw DomainError.notFound("Tenant not found") }
         return tenant
     }
 
     /// Writes only the fields given, so two superusers changing different fields both succeed.
     public func update(by principal: Principal, id: TenantID, changes: Changes) async throws -> Tenant {
-        try requireSuperuser(principal)
+        try principal.requireUnrestrictedSuperuser(toManage: "tenants")
         let patch = TenantPatch(
             name: try changes.name.map { try Names.valid($0, field: "name") },
             description: try changes.description.map { try Descriptions.valid($0) },
@@ -65,10 +65,5 @@ public struct TenantService: Sendable {
             throw DomainError.conflict("The tenant still has \(count) VM\(count == 1 ? "" : "s"); delete them first")
         }
         try await store.deleteTenant(id: id)
-    }
-
-    func requireSuperuser(_ principal: Principal) throws(DomainError) {
-        guard principal.isSuperuser else { throw .forbidden("Only superusers manage tenants") }
-        guard principal.isUnrestrictedSuperuser else { throw .forbidden("A scoped API key cannot manage tenants") }
     }
 }

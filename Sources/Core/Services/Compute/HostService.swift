@@ -35,18 +35,18 @@ public struct HostService: Sendable {
     public static let defaultCapacity = HostCapacity(vcpus: 256, memoryGB: 2048, diskGB: 65536, cpuOvercommit: 4, memoryOvercommit: 1.5, diskOvercommit: 1)
 
     public func list(by principal: Principal) async throws -> [HypervisorHost] {
-        try Self.requireSuperuser(principal, toManage: "hosts")
+        try principal.requireUnrestrictedSuperuser(toManage: "hosts")
         return try await compute.stores.hosts.hosts()
     }
 
     public func get(by principal: Principal, id: HostID) async throws -> HypervisorHost {
-        try Self.requireSuperuser(principal, toManage: "hosts")
+        try principal.requireUnrestrictedSuperuser(toManage: "hosts")
         guard let host = try await compute.stores.hosts.host(id) else { throw DomainError.notFound("Host not found") }
         return host
     }
 
     public func register(by principal: Principal, _ draft: Draft) async throws -> HypervisorHost {
-        try Self.requireSuperuser(principal, toManage: "hosts")
+        try principal.requireUnrestrictedSuperuser(toManage: "hosts")
         let host = try newHost(draft)
         try await compute.stores.hosts.insertHost(host)
         return host
@@ -77,7 +77,7 @@ public struct HostService: Sendable {
 
     /// `{"enabled": false}` drains the host: its VMs stay, no new VM lands on it.
     public func update(by principal: Principal, id: HostID, _ patch: HostPatch) async throws -> HypervisorHost {
-        try Self.requireSuperuser(principal, toManage: "hosts")
+        try principal.requireUnrestrictedSuperuser(toManage: "hosts")
         let patch = HostPatch(
             name: try patch.name.map { try Names.valid($0, field: "name") }, enabled: patch.enabled,
             capacity: try patch.capacity?.validated()
@@ -90,7 +90,7 @@ public struct HostService: Sendable {
 
     /// Refused (409) while VMs live on the host, deleting ones included: their machines are still there.
     public func delete(by principal: Principal, id: HostID) async throws {
-        try Self.requireSuperuser(principal, toManage: "hosts")
+        try principal.requireUnrestrictedSuperuser(toManage: "hosts")
         try await compute.transaction { stores in
             guard let host = try await stores.hosts.lockedHost(id) else { throw DomainError.notFound("Host not found") }
             guard host.vmCount == 0 else {
@@ -111,10 +111,5 @@ public struct HostService: Sendable {
             return nil
         }
         return host
-    }
-
-    static func requireSuperuser(_ principal: Principal, toManage what: String) throws(DomainError) {
-        guard principal.isSuperuser else { throw .forbidden("Only superusers manage \(what)") }
-        guard principal.isUnrestrictedSuperuser else { throw .forbidden("A scoped API key cannot manage \(what)") }
     }
 }

@@ -37,7 +37,7 @@ public struct TemplateService: Sendable {
     }
 
     public func create(by principal: Principal, _ draft: Draft) async throws -> VMTemplate {
-        try HostService.requireSuperuser(principal, toManage: "templates")
+        try principal.requireUnrestrictedSuperuser(toManage: "templates")
         var images: [DriverKind: String] = [:]
         for (key, value) in draft.images {
             guard let kind = DriverKind(rawValue: key) else {
@@ -60,7 +60,7 @@ public struct TemplateService: Sendable {
     /// Removes the template from the catalog. VMs made from it are untouched: they keep their sizes,
     /// their disks and the template's name; only new VMs can no longer choose it.
     public func delete(by principal: Principal, id: TemplateID) async throws {
-        try HostService.requireSuperuser(principal, toManage: "templates")
+        try principal.requireUnrestrictedSuperuser(toManage: "templates")
         guard try await compute.stores.templates.deleteTemplate(id) else { throw DomainError.notFound("Template not found") }
     }
 }
