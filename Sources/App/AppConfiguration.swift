@@ -125,10 +125,16 @@ public struct AppConfiguration: Sendable {
         }
     }
 
+    /// The environment variable a configuration key is read from: `job.lease.seconds` is
+    /// `VIRTUALSTACK_JOB_LEASE_SECONDS`.
+    static func environmentName(of key: String) -> String {
+        "VIRTUALSTACK_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
     /// A number from 0 to 1, read as text so that a malformed value is an error.
     static func fraction(_ config: ConfigReader, _ key: String, default defaultValue: Double) throws(ConfigurationError) -> Double {
         guard let text = config.string(forKey: ConfigKey(key)) else { return defaultValue }
-        let name = "VIRTUALSTACK_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+        let name = environmentName(of: key)
         guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, (0...1).contains(value) else {
             throw ConfigurationError(description: "\(name): '\(text)' is not a number from 0 to 1")
         }
@@ -152,7 +158,7 @@ public struct AppConfiguration: Sendable {
         _ config: ConfigReader, _ key: String, default defaultValue: Int, in range: ClosedRange<Int>, what: String
     ) throws(ConfigurationError) -> Int {
         guard let text = config.string(forKey: ConfigKey(key)) else { return defaultValue }
-        let name = "VIRTUALSTACK_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+        let name = environmentName(of: key)
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
             throw ConfigurationError(description: "\(name): '\(text)' is not \(what)")
         }
