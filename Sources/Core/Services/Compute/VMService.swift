@@ -61,20 +61,23 @@ public struct VMService: Sendable {
         let actor = Self.actor(access.principal)
         let id: VMID = environment.newID()
         let now = environment.now()
-        let vm = try await compute.transaction { stores in
-            var template: VMTemplate?
-            if case .template(let templateID) = request {
-                guard let found = try await stores.templates.template(templateID) else {
-                    throw DomainError.invalid("template_id names no template of the catalog")
-                }
-                template = found
+        // The template and the size are settled before the transaction, which holds the hosts (and on
+        // SQLite the write lock): only placement and the writes run inside it. A template removed in
+        // between makes the VM's insert fail on its foreign key (409).
+        var template: VMTemplate?
+        if case .template(let templateID) = request {
+            guard let found = try await compute.stores.templates.template(templateID) else {
+                throw DomainError.invalid("template_id names no template of the catalog")
             }
-            let defaults = template?.defaultSize
-            let size = try VMSize(
-                cpu: try Self.required(draft.cpu ?? defaults?.cpu, "cpu"),
-                memoryGB: try Self.required(draft.memoryGB ?? defaults?.memoryGB, "memory_gb"),
-                diskGB: try Self.required(draft.diskGB ?? defaults?.diskGB, "disk_gb")
-            ).validated()
+            template = found
+        }
+        let defaults = template?.defaultSize
+        let size = try VMSize(
+            cpu: try Self.required(draft.cpu ?? defaults?.cpu, "cpu"),
+            memoryGB: try Self.required(draft.memoryGB ?? defaults?.memoryGB, "memory_gb"),
+            diskGB: try Self.required(draft.diskGB ?? defaults?.diskGB, "disk_gb")
+        ).validated()
+        let vm = try await compute.transaction { [template] stores in
             guard let choice = Placement.choose(for: size, template: template, among: try await stores.hosts.lockedHosts()) else {
                 throw DomainError.conflict(
                     "No host has room for \(size.cpu) vCPUs, \(size.memoryGB) GB of memory and \(size.diskGB) GB of disk"
