@@ -38,10 +38,13 @@ public struct SimulatedHost: Hypervisor {
                     \(bind: Self.ipAddress(of: spec.id)), \(bind: spec.size.cpu), \(bind: spec.size.memoryGB), \(bind: spec.size.diskGB),
                     \(bind: image), \(bind: iso), \(bind: Date()))
                 ON CONFLICT DO NOTHING
-                RETURNING name
+                RETURNING \(Self.machineColumns)
                 """
             ).first()
-            if inserted != nil { try await count(.create, of: spec.id, in: database) }
+            if let inserted {
+                try await count(.create, of: spec.id, in: database)
+                return try Self.machine(from: inserted)
+            }
             guard let machine = try await machine(spec.id, in: database) else {
                 throw HypervisorError("Host \(uri) has a machine named \(name) that is not VM \(spec.id)'s", retryable: false)
             }
