@@ -32,6 +32,17 @@ struct JobDurabilityTests {
         return (vm as? [String: Any])?["status"] as? String
     }
 
+    /// Polls the VM's status until it is `wanted` or `bound` has passed; the last status seen.
+    static func status(of id: String, on server: ServeProcess, token: String, reaching wanted: String, within bound: Duration) async throws -> String? {
+        let deadline = ContinuousClock.now + bound
+        var status = try await Self.status(of: id, on: server, token: token)
+        while status != wanted, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            status = try await Self.status(of: id, on: server, token: token)
+        }
+        return status
+    }
+
     static func logs(of id: String, on server: ServeProcess, token: String) async throws -> [String] {
         let (_, entries) = try await server.json("GET", "/vms/\(id)/logs?limit=1000", token: token)
         return (entries as? [[String: Any]])?.compactMap { $0["message"] as? String } ?? []
@@ -77,13 +88,7 @@ struct JobDurabilityTests {
             let second = try ServeProcess(environment: Self.environment(database, delayMS: 200))
             defer { second.stop() }
             try await second.start()
-            let deadline = ContinuousClock.now + .seconds(60)
-            var status: String?
-            while ContinuousClock.now < deadline {
-                status = try await Self.status(of: id, on: second, token: token)
-                if status == "RUNNING" { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let status = try await Self.status(of: id, on: second, token: token, reaching: "RUNNING", within: .seconds(60))
             #expect(status == "RUNNING")
             let logs = try await Self.logs(of: id, on: second, token: token)
             #expect(logs.filter { $0 == "The VM was created and is running" }.count == 1, "\(logs)")
@@ -113,13 +118,7 @@ struct JobDurabilityTests {
             let second = try ServeProcess(environment: environment)
             defer { second.stop() }
             try await second.start()
-            let deadline = ContinuousClock.now + .seconds(60)
-            var status: String?
-            while ContinuousClock.now < deadline {
-                status = try await Self.status(of: id, on: second, token: token)
-                if status == "RUNNING" { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let status = try await Self.status(of: id, on: second, token: token, reaching: "RUNNING", within: .seconds(60))
             #expect(status == "RUNNING", "the 300 s lease did not hold the job back")
         }
     }
