@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks a release build with wrk (same machine, loopback only) on a fresh database.
-# Usage: scripts/bench.sh [duration-seconds] [sqlite|postgres]   (defaults: 10, sqlite)
+# Usage: scripts/bench.sh [duration-seconds] [sqlite|postgres] [identity|vms|all]   (defaults: 10, sqlite, all)
 # With postgres, a throwaway cluster is started by scripts/with-postgres.sh (unless
 # VIRTUALSTACK_TEST_POSTGRES_URL already names one) and a fresh database is made on it.
 # Prints requests/s, p50/p99 latency and the server's CPU time per request for:
@@ -15,9 +15,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 engine=${2:-sqlite}
+sections=${3:-all}
+case "$sections" in identity | vms | all) ;; *) echo "bench: sections must be identity, vms or all" >&2; exit 1 ;; esac
+wants() { [[ "$sections" == all || "$sections" == "$1" ]]; }
 case "$engine" in
     sqlite) ;;
-    postgres) [[ -n "${VIRTUALSTACK_TEST_POSTGRES_URL:-}" ]] || exec scripts/with-postgres.sh "$0" "$duration" postgres ;;
+    postgres) [[ -n "${VIRTUALSTACK_TEST_POSTGRES_URL:-}" ]] || exec scripts/with-postgres.sh "$0" "$duration" postgres "$sections" ;;
     *) echo "bench: engine must be sqlite or postgres, not '$engine'" >&2; exit 1 ;;
 esac
 
@@ -52,7 +55,7 @@ echo "engine: $engine"
 "$binary" bootstrap --email bench@example.com --password bench-password >/dev/null
 # A tenant of 10,000 members (written straight into the database: 10,000 bcrypt hashes through the
 # API would take most of an hour), with the bench admin as its Tenant Admin.
-tenant=$(python3 scripts/seed-bench-tenant.py "$seed_target" bench@example.com 10000)
+wants identity && tenant=$(python3 scripts/seed-bench-tenant.py "$seed_target" bench@example.com 10000)
 
 VIRTUALSTACK_PORT=$port VIRTUALSTACK_SIMULATED_DELAY_MS=0 "$binary" serve >"$workdir/server.log" 2>&1 &
 server=$!
@@ -61,6 +64,7 @@ for _ in $(seq 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; 
 token=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"bench@example.com","password":"bench-password"}' \
     "$base/api/v1/auth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
+if wants identity; then
 # Logins rotate over eight accounts: a process checks one password per account at a time (so that
 # one caller cannot fill the bcrypt pool), and one account would measure that limit, not the pool.
 for i in $(seq 0 7); do
@@ -81,6 +85,7 @@ request = function()
   return wrk.format(nil, nil, nil, bodies[sent % #bodies + 1])
 end
 LUA
+fi
 cat >"$workdir/report.lua" <<'LUA'
 done = function(summary, latency, requests)
   io.write(string.format("RESULT requests/s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d requests=%d\n",
@@ -107,6 +112,7 @@ run() { # name, wrk args...
     echo "${result% requests=*} server_cpu_us=$(( (after - before) * 1000000 / $(getconf CLK_TCK) / (requests > 0 ? requests : 1) ))"
 }
 
+if wants identity; then
 run "GET /health (64 conns)" -t2 -c64 -d"${duration}s" "$base/health"
 run "GET /api/v1/users/me (64 conns)" -t2 -c64 -d"${duration}s" -H "Authorization: Bearer $token" "$base/api/v1/users/me"
 key=$(curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"name":"bench"}' \
@@ -126,6 +132,9 @@ sleep 1
 run "GET /api/v1/users/me during logins (8 conns)" -t1 -c8 -d"${duration}s" -H "Authorization: Bearer $token" "$base/api/v1/users/me"
 wait "$background" || true  # by pid: the server is job %1
 printf '%-44s %s\n' "  (background logins)" "$(sed -n 's/^RESULT //p' "$workdir/background.txt" | sed 's/ requests=.*//')"
+
+fi
+wants vms || exit 0
 
 # VMs. A host with room for everything the benchmark creates (the configured one holds 1,024 vCPUs).
 curl -sf -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \

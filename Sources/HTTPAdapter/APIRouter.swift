@@ -2,7 +2,6 @@ import APIContract
 import Core
 import Foundation
 import Hummingbird
-import OpenAPIHummingbird
 import OpenAPIRuntime
 
 /// Settings of the HTTP edge that do not belong to the core.

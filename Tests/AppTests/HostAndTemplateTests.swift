@@ -69,6 +69,39 @@ struct HostAndTemplateTests {
         }
     }
 
+    @Test("Concurrent creates fill a host exactly and never beyond it", arguments: TestBackend.available)
+    func concurrentPlacement(backend: TestBackend) async throws {
+        try await withApp(backend) { client, _ in
+            let root = try await client.login()
+            let configured = try #require((try JSONBody(try await client.json(.get, "/api/v1/hosts", token: root)).array?.first as? [String: Any])?["id"] as? String)
+            #expect(try await client.json(.patch, "/api/v1/hosts/\(configured)", token: root, body: ["enabled": false]).status == .ok)
+            let small = try await client.json(
+                .post, "/api/v1/hosts", token: root,
+                body: ["name": "five", "driver": "simulated", "uri": "simulated://five", "capacity": ["vcpus": 10, "memory_gb": 10, "disk_gb": 50, "cpu_overcommit": 1]]
+            )
+            let host = try #require(try JSONBody(small)["id"] as? String)
+            let tenant = try await client.createTenant("Crowd", token: root)
+
+            // Room for five VMs of 2 vCPUs; twelve ask at once.
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        let body: [String: Any] = [
+                            "name": "vm-\(index)", "source_type": "iso", "iso_url": "https://example.com/a.iso", "cpu": 2, "memory_gb": 1, "disk_gb": 1,
+                        ]
+                        return try await client.json(.post, "/api/v1/vms", token: root, tenant: tenant, body: body).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+
+            #expect(statuses.filter { $0 == .accepted }.count == 5 && statuses.filter { $0 == .conflict }.count == 7, "\(statuses)")
+            let after = try JSONBody(try await client.json(.get, "/api/v1/hosts/\(host)", token: root))
+            #expect(after["vm_count"] as? Int == 5 && (after["allocated"] as? [String: Any])?["cpu"] as? Int == 10)
+            #expect(try JSONBody(try await client.json(.get, "/api/v1/vms", token: root, tenant: tenant))["total"] as? Int == 5)
+        }
+    }
+
     @Test("An empty host is removed; a VM's machine keeps its host until the machine is gone", arguments: TestBackend.available)
     func removal(backend: TestBackend) async throws {
         try await withApp(backend) { client, _ in

@@ -397,30 +397,45 @@ struct ComputeStoreContractTests {
         }
     }
 
-    @Test("Placements that lock the hosts see each other's allocation", arguments: TestBackend.available)
-    func lockedHostsSerialisePlacement(backend: TestBackend) async throws {
+    @Test("Concurrent reservations never overfill a host", arguments: TestBackend.available)
+    func reservationsNeverOverfill(backend: TestBackend) async throws {
         try await Self.withFixture(backend) { fixture in
-            let hostID = fixture.host.id
-            // Each reads the host's VM count under the lock, waits, then allocates: without the lock
-            // both would read 0.
-            let seen = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<2 {
-                    group.addTask {
-                        try await fixture.compute.transaction { stores in
-                            let hosts = try await stores.hosts.lockedHosts()
-                            let count = try #require(hosts.first { $0.id == hostID }).vmCount
-                            try await Task.sleep(for: .milliseconds(200))
-                            try await stores.hosts.allocate(VMSize(cpu: 1, memoryGB: 1, diskGB: 1), vms: 1, on: hostID)
-                            return count
-                        }
-                    }
+            // 16 vCPUs at 4× overcommit: room for four VMs of 16 vCPUs, each reserved last in a
+            // transaction of its own, as placement does.
+            let size = VMSize(cpu: 16, memoryGB: 1, diskGB: 1)
+            let host = fixture.host
+            let reserved = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<10 {
+                    group.addTask { try await fixture.compute.transaction { try await $0.hosts.reserve(size, on: host) } }
                 }
-                return try await group.reduce(into: []) { $0.append($1) }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
             }
 
-            #expect(seen.sorted() == [0, 1])
-            let locked = try await fixture.compute.transaction { try await $0.hosts.lockedHost(hostID) }
-            #expect(locked?.vmCount == 2)
+            #expect(reserved == 4)
+            let after = try #require(try await fixture.stores.hosts.host(host.id))
+            #expect(after.vmCount == 4 && after.allocated == VMSize(cpu: 64, memoryGB: 4, diskGB: 4))
+        }
+    }
+
+    @Test("A reservation made on hosts read before a drain or a resize fails", arguments: TestBackend.available)
+    func reservationsSeeHostChanges(backend: TestBackend) async throws {
+        try await Self.withFixture(backend) { fixture in
+            let hosts = fixture.stores.hosts
+            let size = VMSize(cpu: 1, memoryGB: 1, diskGB: 1)
+            let read = fixture.host
+
+            _ = try await hosts.updateHost(read.id, HostPatch(enabled: false), at: Self.now)
+            #expect(try await hosts.reserve(size, on: read) == false)
+            _ = try await hosts.updateHost(read.id, HostPatch(enabled: true), at: Self.now)
+            #expect(try await hosts.reserve(size, on: read))
+            var smaller = read.capacity
+            smaller.memoryOvercommit = 1.25
+            _ = try await hosts.updateHost(read.id, HostPatch(capacity: smaller), at: Self.now)
+            #expect(try await hosts.reserve(size, on: read) == false)
+
+            let fresh = try #require(try await hosts.host(read.id))
+            #expect(try await hosts.reserve(size, on: fresh))
+            #expect(try await hosts.host(read.id)?.vmCount == 2)
         }
     }
 }

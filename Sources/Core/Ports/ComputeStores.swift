@@ -46,9 +46,6 @@ public protocol HostRepository: Sendable {
     /// Every host, by name.
     func hosts() async throws -> [HypervisorHost]
     func host(_ id: HostID) async throws -> HypervisorHost?
-    /// Inside a transaction: every host, held until the transaction ends, so that placement and the
-    /// allocation it makes cannot interleave with another placement.
-    func lockedHosts() async throws -> [HypervisorHost]
     /// Inside a transaction: one host, held until the transaction ends.
     func lockedHost(_ id: HostID) async throws -> HypervisorHost?
     func hostCount() async throws -> Int
@@ -59,6 +56,11 @@ public protocol HostRepository: Sendable {
     func deleteHost(_ id: HostID) async throws -> Bool
     /// Adds `size` to the host's allocation and `vms` to its VM count (negative values release).
     func allocate(_ size: VMSize, vms: Int, on hostID: HostID) async throws
+    /// Adds `size` and one VM to the allocation of `host` if the host is still enabled with the capacity
+    /// `host` shows and still has room for `size`; false when not (another placement filled it, an
+    /// operator drained or resized it meanwhile). Placement decides on hosts read without a lock and
+    /// reserves last in its transaction, so placements on one host hold its row only for their commit.
+    func reserve(_ size: VMSize, on host: HypervisorHost) async throws -> Bool
 }
 
 /// The durable queue of driver operations. Jobs of one VM run one at a time, oldest first.

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import OpenAPIHummingbird
 import OpenAPIRuntime
 
 /// An operation as the router registers it: method and path template (`/api/v1/users/{user_id}`).
@@ -113,15 +112,12 @@ final class RecordingTransport: ServerTransport, @unchecked Sendable {
     ) throws {
         record(method, path)
         registered.insert(OperationRoute(method: method, path: path))
-        if let replacement = replacements[OperationRoute(method: method, path: path)] {
-            // OpenAPI writes path parameters `{name}`, Hummingbird `:name`.
-            let hummingbirdPath = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-                segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : segment
-            }.joined(separator: "/")
-            router.on(RouterPath(hummingbirdPath), method: method, use: replacement)
-        } else {
-            try router.register(handler, method: method, path: path)
-        }
+        // OpenAPI writes path parameters `{name}`, Hummingbird `:name`.
+        let hummingbirdPath = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : segment
+        }.joined(separator: "/")
+        let route = replacements[OperationRoute(method: method, path: path)] ?? OpenAPIBridge.route(handler)
+        router.on(RouterPath(hummingbirdPath), method: method, use: route)
     }
 
     /// Fails when a replacement was never used: its operation is gone from (or moved in) the document,

@@ -18,11 +18,6 @@ extension SQLComputeStore: HostRepository {
         try await database.raw("SELECT \(Self.hostColumns) FROM hosts WHERE id = \(bind: id.description)").first()?.host()
     }
 
-    /// In id order, the order every transaction that holds several hosts takes them in.
-    public func lockedHosts() async throws -> [Core.HypervisorHost] {
-        try await database.raw("SELECT \(Self.hostColumns) FROM hosts ORDER BY id\(exclusiveRowLock)").all().map { try $0.host() }
-    }
-
     public func lockedHost(_ id: HostID) async throws -> Core.HypervisorHost? {
         try await database.raw("SELECT \(Self.hostColumns) FROM hosts WHERE id = \(bind: id.description)\(exclusiveRowLock)")
             .first()?.host()
@@ -85,6 +80,28 @@ extension SQLComputeStore: HostRepository {
             WHERE id = \(bind: hostID.description)
             """
         ).run()
+    }
+
+    public func reserve(_ size: VMSize, on host: Core.HypervisorHost) async throws -> Bool {
+        let capacity = host.capacity
+        let limit = capacity.allocatable
+        // The capacity columns must still be what placement saw (doubles read and bound back compare
+        // exactly), so that `limit`, computed from them, is still the host's.
+        return try await database.raw(
+            """
+            UPDATE hosts SET allocated_cpu = allocated_cpu + \(bind: size.cpu),
+                allocated_memory_gb = allocated_memory_gb + \(bind: size.memoryGB),
+                allocated_disk_gb = allocated_disk_gb + \(bind: size.diskGB), vm_count = vm_count + 1
+            WHERE id = \(bind: host.id.description) AND enabled
+            AND vcpus = \(bind: capacity.vcpus) AND memory_gb = \(bind: capacity.memoryGB) AND disk_gb = \(bind: capacity.diskGB)
+            AND cpu_overcommit = \(bind: capacity.cpuOvercommit) AND memory_overcommit = \(bind: capacity.memoryOvercommit)
+            AND disk_overcommit = \(bind: capacity.diskOvercommit)
+            AND allocated_cpu + \(bind: size.cpu) <= \(bind: limit.cpu)
+            AND allocated_memory_gb + \(bind: size.memoryGB) <= \(bind: limit.memoryGB)
+            AND allocated_disk_gb + \(bind: size.diskGB) <= \(bind: limit.diskGB)
+            RETURNING id
+            """
+        ).first() != nil
     }
 }
 

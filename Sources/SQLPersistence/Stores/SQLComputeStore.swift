@@ -47,7 +47,8 @@ public struct SQLComputeStore: ComputeUnitOfWork {
     }
 
     /// Like `rowLock`, for rows whose key columns are not written either, but which are read to decide
-    /// something that another transaction must not decide at the same time (placement on hosts).
+    /// something that another transaction must not decide at the same time (an operator's change of a
+    /// host against reservations on it).
     var exclusiveRowLock: SQLQueryString {
         inTransaction && client.backend == .postgres ? " FOR UPDATE" : ""
     }

@@ -77,8 +77,13 @@ public struct VMService: Sendable {
             memoryGB: try Self.required(draft.memoryGB ?? defaults?.memoryGB, "memory_gb"),
             diskGB: try Self.required(draft.diskGB ?? defaults?.diskGB, "disk_gb")
         ).validated()
-        let vm = try await compute.transaction { [template] stores in
-            guard let choice = Placement.choose(for: size, template: template, among: try await stores.hosts.lockedHosts()) else {
+        // Placement decides on hosts as read now, without holding them; the transaction reserves the
+        // room last, on the condition that it is still there. A placement that lost the host to
+        // another one (or to an operator's change) decides again on fresh figures.
+        var attempt = 0
+        while true {
+            attempt += 1
+            guard let choice = Placement.choose(for: size, template: template, among: try await compute.stores.hosts.hosts()) else {
                 throw DomainError.conflict(
                     "No host has room for \(size.cpu) vCPUs, \(size.memoryGB) GB of memory and \(size.diskGB) GB of disk"
                         + (template.map { " from template '\($0.name)'" } ?? "") + "; ask an operator to add capacity"
@@ -94,14 +99,27 @@ public struct VMService: Sendable {
                 id: id, tenantID: access.tenantID, name: name, status: transition.next.status, task: transition.next.task, size: size,
                 source: source, templateName: template?.name, hostID: choice.host.id, ipAddress: nil, createdAt: now, updatedAt: now
             )
-            try await stores.vms.insertVM(vm)
-            try await stores.hosts.allocate(size, vms: 1, on: choice.host.id)
-            try await Self.record(transition, for: id, at: now, in: stores)
+            do {
+                try await compute.transaction { stores in
+                    try await stores.vms.insertVM(vm)
+                    try await Self.record(transition, for: id, at: now, in: stores)
+                    guard try await stores.hosts.reserve(size, on: choice.host) else { throw PlacementOutdated() }
+                }
+            } catch is PlacementOutdated where attempt < Self.placementAttempts {
+                continue
+            } catch is PlacementOutdated {
+                throw DomainError.conflict("Hosts changed while this VM was being placed; try again")
+            }
+            jobsQueued()
             return vm
         }
-        jobsQueued()
-        return vm
     }
+
+    /// How often a create decides on placement before it gives up; each retry means another request
+    /// took the room (or an operator changed the host) between reading the hosts and reserving.
+    static let placementAttempts = 5
+
+    private struct PlacementOutdated: Error {}
 
     public func rename(in access: TenantAccess, id: VMID, to rawName: String) async throws -> VirtualMachine {
         try access.require(.vmUpdate)
