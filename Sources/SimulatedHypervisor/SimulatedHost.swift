@@ -113,8 +113,22 @@ public struct SimulatedHost: Hypervisor {
     ) async throws -> Value {
         try await chaos.beforeOperation(operation, on: uri)
         let outcome = try await client.transaction { database -> Outcome<Value> in
-            try await requireUp(database)
-            if let fault = try await consumeFault(of: id, operation: operation, in: database) { return .failed(fault) }
+            // One read says both whether the host is up and whether a fault waits for `id`.
+            let row = try await database.raw(
+                """
+                SELECT COALESCE((SELECT down FROM simulated_hosts WHERE uri = \(bind: uri)), FALSE) AS down,
+                    EXISTS (
+                        SELECT 1 FROM simulated_faults
+                        WHERE host_uri = \(bind: uri) AND vm_id = \(bind: id.description) AND (fail_permanently OR failures_left > 0)
+                    ) AS faulty
+                """
+            ).first()
+            if try row?.decode(column: "down", as: Bool.self) == true { throw hostDown() }
+            if try row?.decode(column: "faulty", as: Bool.self) == true,
+                let fault = try await consumeFault(of: id, operation: operation, in: database)
+            {
+                return .failed(fault)
+            }
             return .done(try await work(database))
         }
         switch outcome {
@@ -141,9 +155,11 @@ public struct SimulatedHost: Hypervisor {
 
     func requireUp(_ database: any SQLDatabase) async throws {
         let row = try await database.raw("SELECT down FROM simulated_hosts WHERE uri = \(bind: uri)").first()
-        if try row?.decode(column: "down", as: Bool.self) == true {
-            throw HypervisorError("Host \(uri) does not answer", retryable: true)
-        }
+        if try row?.decode(column: "down", as: Bool.self) == true { throw hostDown() }
+    }
+
+    func hostDown() -> HypervisorError {
+        HypervisorError("Host \(uri) does not answer", retryable: true)
     }
 
     private func consumeFault(

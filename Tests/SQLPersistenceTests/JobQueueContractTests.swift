@@ -163,6 +163,29 @@ struct JobQueueContractTests {
         }
     }
 
+    @Test("Taking a finished job removes it only for the claim that holds it", arguments: TestBackend.available)
+    func takeJob(backend: TestBackend) async throws {
+        try await Contract.withFixture(backend) { fixture in
+            let jobs = fixture.stores.jobs
+            let vm = fixture.vm("a")
+            try await fixture.stores.vms.insertVM(vm)
+            let job = Self.job(vm.id, .start, second: 1)
+            try await jobs.enqueue(job)
+            let old = UUID()
+            _ = try await jobs.claimJobs(limit: 1, token: old, now: Self.now.addingTimeInterval(5), leaseUntil: Self.now.addingTimeInterval(10))
+            // The lease ran out and another worker claimed the job: the first holder may not take it.
+            let new = UUID()
+            let reclaimed = try await jobs.claimJobs(limit: 1, token: new, now: Self.now.addingTimeInterval(11), leaseUntil: Self.now.addingTimeInterval(60))
+
+            #expect(reclaimed.map(\.id) == [job.id])
+            #expect(try await fixture.compute.transaction { try await $0.jobs.takeJob(job.id, token: old) } == false)
+            #expect(try await jobs.jobCount() == 1)
+            #expect(try await fixture.compute.transaction { try await $0.jobs.takeJob(job.id, token: new) })
+            #expect(try await jobs.jobCount() == 0)
+            #expect(try await fixture.compute.transaction { try await $0.jobs.takeJob(job.id, token: new) } == false, "taken once")
+        }
+    }
+
     /// Sixteen claimers drain 500 jobs (ten per VM, fifty VMs), completing each job they claim: every
     /// job is claimed exactly once, never while another job of its VM is held, and in its VM's order.
     @Test("Concurrent claimers get each job exactly once, one job of a VM at a time", arguments: TestBackend.available)

@@ -79,6 +79,9 @@ public protocol JobQueue: Sendable {
     func releaseLease(of id: JobID, token: UUID) async throws
     /// Inside a transaction: the job if `token` still holds it, held until the transaction ends.
     func lockedJob(_ id: JobID, token: UUID) async throws -> Job?
+    /// Removes the job if `token` still holds it: a finished job's claim and removal in one step.
+    /// False when the claim was lost (another worker claimed the job, or it went with its VM).
+    func takeJob(_ id: JobID, token: UUID) async throws -> Bool
     func deleteJob(_ id: JobID) async throws
     /// Releases the lease and sets the job to run again at `runAt`.
     func rescheduleJob(_ id: JobID, attempt: Int, runAt: Date, lastError: String) async throws

@@ -9,6 +9,16 @@ extension DatabaseClient {
         }
     }
 
+    /// Runs `work`, which must be a single write statement, atomic on its own: without BEGIN and
+    /// COMMIT around it, two round trips less than `transaction`. On SQLite it queues behind this
+    /// process's write transactions as they queue behind each other, not in SQLite's busy handler.
+    public func writeStatement<R: Sendable>(_ work: (any SQLDatabase) async throws -> R) async throws -> R {
+        switch backend {
+        case .sqlite: try await sqliteWriters.withLock { try await work(sql) }
+        case .postgres: try await work(sql)
+        }
+    }
+
     private func run<R: Sendable>(_ work: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let begin = backend.beginTransaction
         return try await sql.withSession { session in

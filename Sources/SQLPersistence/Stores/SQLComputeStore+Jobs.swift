@@ -25,19 +25,20 @@ extension SQLComputeStore: JobQueue {
         ).run()
     }
 
-    /// One statement in a transaction of its own. The jobs to lease are chosen first: due, not held,
-    /// and neither preceded by an older job of their VM nor accompanied by a held one (jobs of a VM run
-    /// one at a time, oldest first). On PostgreSQL that choice takes its rows `FOR UPDATE SKIP LOCKED`:
-    /// a concurrent claimer passes over rows another is leasing instead of waiting for them, and a row
-    /// leased meanwhile fails the re-check PostgreSQL makes of a row that changed under the statement.
-    /// The choice is a materialised CTE, evaluated once (as `id IN (subquery)`, PostgreSQL may run a
-    /// LIMIT subquery more than once and lock more rows than it leases). On SQLite the transaction
-    /// (`BEGIN IMMEDIATE`) excludes every other writer.
+    /// One statement, atomic on its own, outside any transaction. The jobs to lease are chosen first:
+    /// due, not held, and neither preceded by an older job of their VM nor accompanied by a held one
+    /// (jobs of a VM run one at a time, oldest first). On PostgreSQL that choice takes its rows
+    /// `FOR UPDATE SKIP LOCKED`: a concurrent claimer passes over rows another is leasing instead of
+    /// waiting for them, and a row leased meanwhile fails the re-check PostgreSQL makes of a row that
+    /// changed under the statement. The choice is a materialised CTE, evaluated once (as `id IN
+    /// (subquery)`, PostgreSQL may run a LIMIT subquery more than once and lock more rows than it
+    /// leases). On SQLite a writing statement takes the write lock before it reads, which excludes
+    /// every other writer.
     public func claimJobs(limit: Int, token: UUID, now: Date, leaseUntil: Date) async throws -> [Job] {
         guard limit > 0 else { return [] }
         let skipLocked: SQLQueryString = client.backend == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
-        let rows = try await withinTransaction { store in
-            try await store.database.raw(
+        let rows = try await client.writeStatement { database in
+            try await database.raw(
                 """
                 WITH claimed AS MATERIALIZED (
                     SELECT j.id AS claimed_id FROM jobs j
@@ -90,6 +91,15 @@ extension SQLComputeStore: JobQueue {
             WHERE id = \(bind: id.description) AND lease_token = \(bind: token.uuidString.lowercased())\(rowLock)
             """
         ).first()?.job()
+    }
+
+    public func takeJob(_ id: JobID, token: UUID) async throws -> Bool {
+        try await database.raw(
+            """
+            DELETE FROM jobs WHERE id = \(bind: id.description) AND lease_token = \(bind: token.uuidString.lowercased())
+            RETURNING id
+            """
+        ).first() != nil
     }
 
     public func deleteJob(_ id: JobID) async throws {

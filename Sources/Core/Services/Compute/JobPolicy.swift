@@ -16,10 +16,14 @@ public struct JobPolicy: Sendable {
     public var concurrency: Int
     /// How often an idle worker looks for due jobs queued by other processes (or retries that came due).
     public var pollInterval: Duration
+    /// The shortest time between two claims of one process while jobs trickle in: a job waits at
+    /// most this much longer to start, and a stream of requests costs one claim per interval.
+    public var claimInterval: Duration
 
     public init(
         maxAttempts: Int = 5, retryDelay: Duration = .seconds(1), maxRetryDelay: Duration = .seconds(300), lease: Duration = .seconds(30),
-        stopTimeout: Duration = .seconds(60), concurrency: Int = 64, pollInterval: Duration = .milliseconds(250)
+        stopTimeout: Duration = .seconds(60), concurrency: Int = 64, pollInterval: Duration = .milliseconds(250),
+        claimInterval: Duration = .milliseconds(10)
     ) {
         self.maxAttempts = maxAttempts
         self.retryDelay = retryDelay
@@ -28,6 +32,7 @@ public struct JobPolicy: Sendable {
         self.stopTimeout = stopTimeout
         self.concurrency = concurrency
         self.pollInterval = pollInterval
+        self.claimInterval = claimInterval
     }
 
     /// Seconds to wait after failed attempt number `attempt` (1 for the first failure).

@@ -120,22 +120,28 @@ public struct JobRunner: Sendable {
         let now = environment.now()
         let policy = policy
         try await compute.transaction { stores in
-            guard let held = try await stores.jobs.lockedJob(job.id, token: token) else { return }
-            guard let vm = try await stores.vms.lockedVM(job.vmID) else {
-                try await stores.jobs.deleteJob(job.id)
-                return
-            }
+            let vm: VirtualMachine
             let transition: VMLifecycle.Transition
             var address: String?? = nil
             switch outcome {
             case .vanished:
-                try await stores.jobs.deleteJob(job.id)
+                _ = try await stores.jobs.takeJob(job.id, token: token)
                 return
             case .succeeded(let machine):
+                // Removing the finished job is also the check that this claim still holds it.
+                guard try await stores.jobs.takeJob(job.id, token: token), let found = try await stores.vms.lockedVM(job.vmID) else {
+                    return
+                }
+                vm = found
                 transition = VMLifecycle.succeeded(job.kind, in: vm.state)
                 if let machine { address = .some(machine.ipAddress) }
-                try await stores.jobs.deleteJob(job.id)
             case .failed(let error):
+                guard let held = try await stores.jobs.lockedJob(job.id, token: token) else { return }
+                guard let found = try await stores.vms.lockedVM(job.vmID) else {
+                    try await stores.jobs.deleteJob(job.id)
+                    return
+                }
+                vm = found
                 let attempt = held.attempt + 1
                 // Deleting never gives up: that would leave a machine behind on the host.
                 let retries = job.kind == .delete || (error.retryable && attempt < policy.maxAttempts)

@@ -21,11 +21,14 @@ public struct JobWorker: Sendable {
     public func run() async {
         let policy = runner.policy
         let running = RunningCount()
+        let clock = ContinuousClock()
+        var lastClaim = clock.now - policy.claimInterval
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 let free = policy.concurrency - running.value.load(ordering: .acquiring)
                 var claimed = 0
                 if free > 0 {
+                    lastClaim = clock.now
                     do {
                         let jobs = try await runner.claim(limit: free)
                         claimed = jobs.count
@@ -45,6 +48,10 @@ public struct JobWorker: Sendable {
                 // A full claim suggests more jobs are due: claim again at once, if a slot is free.
                 if claimed > 0 && claimed == free { continue }
                 await wakeUp.wait(upTo: policy.pollInterval)
+                // Under a stream of requests every queued and every finished job signals; claiming for
+                // each signal would cost more writes than the jobs themselves. The signals of one
+                // interval are answered by one claim.
+                try? await clock.sleep(until: lastClaim + policy.claimInterval)
             }
         }
     }
