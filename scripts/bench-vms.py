@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Creates VMs through the API with concurrent clients and waits until all of them run.
 
-Usage: bench-vms.py BASE_URL TOKEN TENANT_ID COUNT CLIENTS
+Usage: bench-vms.py BASE_URL TOKEN TENANT_ID COUNT CLIENTS [RATE]
 Prints one line: how long the creates took, their latency (p50/p99), and how long until every VM
 was RUNNING (polling `GET /vms?status=RUNNING&limit=1` every 20 ms), counted from the first request.
+Without RATE the clients send flat out (each sends its next request when the last one answered);
+with RATE the creates are sent at RATE per second on a fixed schedule, and each latency counts from
+the moment its request was due, so a server that falls behind is charged for the queue it builds.
 The server should run the simulated driver with VIRTUALSTACK_SIMULATED_DELAY_MS=0 and have room.
 """
 import http.client
@@ -15,6 +18,7 @@ import uuid
 from urllib.parse import urlsplit
 
 base, token, tenant, count, clients = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+rate = float(sys.argv[6]) if len(sys.argv) > 6 else None
 address = urlsplit(base)
 headers = {"Authorization": f"Bearer {token}", "X-Tenant-ID": tenant, "Content-Type": "application/json"}
 
@@ -47,7 +51,11 @@ def client():
             index = next(next_index, None)
         if index is None:
             return
-        started = time.perf_counter()
+        if rate is None:
+            started = time.perf_counter()
+        else:
+            started = began + index / rate
+            time.sleep(max(0.0, started - time.perf_counter()))
         status, body = request(conn, "POST", "/api/v1/vms", {"name": f"bench-{run}-{index}", "template_id": template})
         elapsed = time.perf_counter() - started
         with lock:
@@ -82,4 +90,4 @@ running = time.perf_counter() - began
 latencies.sort()
 p50 = latencies[len(latencies) // 2] * 1000
 p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-print(f"created={count} clients={clients} create_s={created:.2f} post_p50_ms={p50:.2f} post_p99_ms={p99:.2f} all_running_s={running:.2f}")
+print(f"created={count} clients={clients}{f' rate={rate:g}/s' if rate else ''} create_s={created:.2f} post_p50_ms={p50:.2f} post_p99_ms={p99:.2f} all_running_s={running:.2f}")

@@ -210,6 +210,51 @@ struct ComputeStoreContractTests {
         }
     }
 
+    @Test("Totals by status follow every change of state, concurrent ones included", arguments: TestBackend.available)
+    func statusTotals(backend: TestBackend) async throws {
+        try await Self.withFixture(backend) { fixture in
+            let vms = fixture.stores.vms
+            let tenant = fixture.tenant.id
+            let made = (0..<40).map { fixture.vm("vm-\($0)", second: $0, status: .provisioning) }
+            // Concurrently, in transactions of their own: each VM is created, then moves on.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, vm) in made.enumerated() {
+                    group.addTask {
+                        try await fixture.compute.transaction { try await $0.vms.insertVM(vm) }
+                        let next: VMState =
+                            switch index % 4 {
+                            case 0: VMState(status: .running)
+                            case 1: VMState(status: .stopped)
+                            case 2: VMState(status: .running, task: .deleting)
+                            default: VMState(status: .provisioning)
+                            }
+                        try await fixture.compute.transaction { try await $0.vms.setState(of: vm.id, next, ipAddress: nil, at: Self.now) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await vms.setState(of: made[0].id, VMState(status: .error), ipAddress: nil, at: Self.now)
+            try await vms.removeVM(made[2].id)
+            try await vms.removeVM(made[4].id)
+
+            func total(_ status: VMStatus?) async throws -> Int {
+                try await vms.vms(in: tenant, filter: VMFilter(status: status), page: PageRequest(page: 1, limit: 1)).total
+            }
+            func counted(_ status: VMStatus) async throws -> Int {
+                try await fixture.client.sql.raw(
+                    "SELECT COUNT(*) AS n FROM vms WHERE tenant_id = \(bind: tenant.description) AND status = \(bind: status.rawValue) AND name_key IS NOT NULL"
+                ).first()?.decode(column: "n", as: Int.self) ?? -1
+            }
+            #expect(try await total(nil) == 29, "40 made, 10 deleting, one of the running removed")
+            var totals: [VMStatus: Int] = [:]
+            for status in VMStatus.allCases {
+                totals[status] = try await total(status)
+                #expect(try await totals[status] == counted(status), "\(status)")
+            }
+            #expect(totals == [.running: 8, .stopped: 10, .provisioning: 10, .error: 1])
+        }
+    }
+
     @Test("removeVM takes the VM's log and jobs with it and frees its place in the count", arguments: TestBackend.available)
     func removeVM(backend: TestBackend) async throws {
         try await Self.withFixture(backend) { fixture in

@@ -84,4 +84,46 @@ struct MigrationTests {
             }
         }
     }
+
+    @Test("Migration 8 counts the VMs that exist into the tallies, deleting ones left out", arguments: TestBackend.available)
+    func vmTalliesBackfill(backend: TestBackend) async throws {
+        try await withTestDatabase(backend) { database in
+            try await withClient(database) { client in
+                let migrator = Migrator(client: client, logger: testLogger)
+                try await migrator.migrate(through: 7)
+                let epoch = backend == .postgres ? "TIMESTAMPTZ 'epoch'" : "0"
+                let tenant = UUID().uuidString.lowercased()
+                try await client.sql.raw(
+                    SQLQueryString("INSERT INTO tenants (id, name, name_key, is_active, created_at, updated_at) VALUES ('\(tenant)', 'A', 'a', TRUE, \(epoch), \(epoch))")
+                ).run()
+                let compute = SQLComputeStore(client: client)
+                let now = Date(timeIntervalSince1970: 1_800_000_000)
+                let host = HypervisorHost(
+                    id: HostID(UUID()), name: "h", driver: .simulated, uri: "simulated://h", enabled: true,
+                    capacity: HostCapacity(vcpus: 8, memoryGB: 8, diskGB: 8), createdAt: now, updatedAt: now
+                )
+                try await compute.insertHost(host)
+                let states: [(VMStatus, VMTask?)] = [(.running, nil), (.running, nil), (.stopped, nil), (.running, .deleting)]
+                for (index, state) in states.enumerated() {
+                    try await compute.insertVM(
+                        VirtualMachine(
+                            id: VMID(UUID()), tenantID: try #require(TenantID(tenant)), name: "vm-\(index)", status: state.0, task: state.1,
+                            size: VMSize(cpu: 1, memoryGB: 1, diskGB: 1), source: .iso("https://example.com/a.iso"), templateName: nil,
+                            hostID: host.id, ipAddress: nil, createdAt: now, updatedAt: now
+                        )
+                    )
+                }
+
+                #expect(try await migrator.migrate(through: 8) == [8])
+
+                let tenantID = try #require(TenantID(tenant))
+                func total(_ status: VMStatus?) async throws -> Int {
+                    try await compute.vms(in: tenantID, filter: VMFilter(status: status), page: PageRequest(page: 1, limit: 1)).total
+                }
+                #expect(try await total(nil) == 3)
+                #expect(try await total(.running) == 2)
+                #expect(try await total(.stopped) == 1)
+            }
+        }
+    }
 }

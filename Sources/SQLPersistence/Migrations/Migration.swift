@@ -20,4 +20,5 @@ let allMigrations: [Migration] = [
     loginFailuresSchema,
     computeSchema,
     simulatedMachinesSchema,
+    vmTalliesSchema,
 ]

@@ -15,35 +15,22 @@ extension SQLComputeStore: VMRepository {
             case .iso(let url): ("iso", nil, nil, url)
             }
         let listed = vm.task != .deleting
-        try await withinTransaction { store in
-            try await translatingErrors(conflict: Self.nameTaken(vm.name)) {
-                try await store.database.raw(
-                    """
-                    INSERT INTO vms (id, tenant_id, name, name_key, status, task, cpu, memory_gb, disk_gb, source_type, template_id,
-                        image, iso_url, template_name, host_id, ip_address, created_at, updated_at)
-                    VALUES (\(bind: vm.id.description), \(bind: vm.tenantID.description), \(bind: vm.name),
-                        \(bind: listed ? SearchKey.fold(vm.name) : nil), \(bind: vm.status.rawValue), \(bind: vm.task?.rawValue),
-                        \(bind: vm.size.cpu), \(bind: vm.size.memoryGB), \(bind: vm.size.diskGB), \(bind: sourceType), \(bind: templateID),
-                        \(bind: image), \(bind: isoURL), \(bind: vm.templateName), \(bind: vm.hostID.description), \(bind: vm.ipAddress),
-                        \(bind: vm.createdAt), \(bind: vm.updatedAt))
-                    """
-                ).run()
-            }
-            if listed { try await store.countListed(in: vm.tenantID, adding: 1) }
+        try await translatingErrors(conflict: Self.nameTaken(vm.name)) {
+            try await database.raw(
+                """
+                INSERT INTO vms (id, tenant_id, name, name_key, status, task, cpu, memory_gb, disk_gb, source_type, template_id,
+                    image, iso_url, template_name, host_id, ip_address, created_at, updated_at)
+                VALUES (\(bind: vm.id.description), \(bind: vm.tenantID.description), \(bind: vm.name),
+                    \(bind: listed ? SearchKey.fold(vm.name) : nil), \(bind: vm.status.rawValue), \(bind: vm.task?.rawValue),
+                    \(bind: vm.size.cpu), \(bind: vm.size.memoryGB), \(bind: vm.size.diskGB), \(bind: sourceType), \(bind: templateID),
+                    \(bind: image), \(bind: isoURL), \(bind: vm.templateName), \(bind: vm.hostID.description), \(bind: vm.ipAddress),
+                    \(bind: vm.createdAt), \(bind: vm.updatedAt))
+                """
+            ).run()
         }
     }
 
     static func nameTaken(_ name: String) -> String { "A VM named '\(name)' already exists in this tenant" }
-
-    /// Keeps `tenant_vm_counts` in step with the tenant's listed VMs (see the migration).
-    func countListed(in tenantID: TenantID, adding delta: Int) async throws {
-        try await database.raw(
-            """
-            INSERT INTO tenant_vm_counts (tenant_id, listed) VALUES (\(bind: tenantID.description), \(bind: delta))
-            ON CONFLICT (tenant_id) DO UPDATE SET listed = tenant_vm_counts.listed + \(bind: delta)
-            """
-        ).run()
-    }
 
     public func vm(_ id: VMID, in tenantID: TenantID) async throws -> VirtualMachine? {
         try await vm(where: "v.id = \(bind: id.description) AND v.tenant_id = \(bind: tenantID.description) AND v.name_key IS NOT NULL")
@@ -77,11 +64,16 @@ extension SQLComputeStore: VMRepository {
             conditions.append("name_key LIKE \(bind: pattern) ESCAPE '\\'")
         }
         let matching = conditions.joined(separator: " AND ")
-        // The unfiltered total is the tenant's counter row; a filtered one is counted from the index.
+        // Without a search, the total is a sum of the tenant's tallies (kept by triggers, see the
+        // migration); a search is counted from the index.
+        let tallied: SQLQueryString? =
+            switch (filter.status, filter.search?.isEmpty ?? true) {
+            case (nil, true): "tenant_id = \(bind: tenantID.description)"
+            case (let status?, true): "tenant_id = \(bind: tenantID.description) AND status = \(bind: status.rawValue)"
+            case (_, false): nil
+            }
         let total: SQLQueryString =
-            filter.status == nil && (filter.search?.isEmpty ?? true)
-            ? "COALESCE((SELECT listed FROM tenant_vm_counts WHERE tenant_id = \(bind: tenantID.description)), 0)"
-            : "(SELECT COUNT(*) FROM vms WHERE \(matching))"
+            if let tallied { "(SELECT COALESCE(SUM(listed), 0) FROM vm_tallies WHERE \(tallied))" } else { "(SELECT COUNT(*) FROM vms WHERE \(matching))" }
         // A deferred join: the page's ids are cut from the covering index `vms_listed` (or
         // `vms_listed_by_status`), which holds the order and the name key, so the entries OFFSET skips
         // are index entries only; then just the page's rows are read. The total rides along as an
@@ -123,36 +115,14 @@ extension SQLComputeStore: VMRepository {
             "status = \(bind: state.status.rawValue)", "task = \(bind: state.task?.rawValue)", "updated_at = \(bind: date)",
         ]
         if case .some(let address) = ipAddress { assignments.append("ip_address = \(bind: address)") }
-        let update: SQLQueryString = "UPDATE vms SET \(assignments.joined(separator: ", ")) WHERE id = \(bind: id.description)"
-        guard state.task == .deleting else {
-            try await database.raw(update).run()
-            return
-        }
-        try await withinTransaction { store in
-            // Unlisting first, conditionally: of two concurrent deletions only one finds the name key
-            // still set (PostgreSQL re-checks the condition after waiting for the row), so the
-            // tenant's count drops once.
-            if let row = try await store.database.raw(
-                "UPDATE vms SET name_key = NULL WHERE id = \(bind: id.description) AND name_key IS NOT NULL RETURNING tenant_id"
-            ).first() {
-                try await store.countListed(in: try row.id("tenant_id"), adding: -1)
-            }
-            try await store.database.raw(update).run()
-        }
+        // A VM whose deletion begins leaves the lists (and its tenant's tallies) and frees its name.
+        if state.task == .deleting { assignments.append("name_key = NULL") }
+        try await database.raw("UPDATE vms SET \(assignments.joined(separator: ", ")) WHERE id = \(bind: id.description)").run()
     }
 
     public func removeVM(_ id: VMID) async throws {
-        try await withinTransaction { store in
-            // Its logs and jobs go with it (their foreign keys cascade).
-            guard
-                let row = try await store.database.raw(
-                    "DELETE FROM vms WHERE id = \(bind: id.description) RETURNING tenant_id, name_key"
-                ).first()
-            else { return }
-            if try !row.decodeNil(column: "name_key") {
-                try await store.countListed(in: try row.id("tenant_id"), adding: -1)
-            }
-        }
+        // Its logs and jobs go with it (their foreign keys cascade).
+        try await database.raw("DELETE FROM vms WHERE id = \(bind: id.description)").run()
     }
 
     public func settledVMs(onHost hostID: HostID) async throws -> [VirtualMachine] {
