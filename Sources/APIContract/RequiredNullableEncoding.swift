@@ -78,22 +78,32 @@ extension Components.Schemas.CreatedInvitation {
 }
 
 extension Components.Schemas.Vm {
+    /// Strings, enums' raw values and integers go through the container's non-generic overloads: a
+    /// page of VMs is the largest response the API sends most often, and the generic path checks each
+    /// value's type at run time.
     package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(name, forKey: .name)
-        try container.encode(status, forKey: .status)
-        try container.encode(task, forKey: .task)
+        try container.encode(status.rawValue, forKey: .status)
+        try container.encodeNullable(task, forKey: .task)
         try container.encode(cpu, forKey: .cpu)
         try container.encode(memoryGb, forKey: .memoryGb)
         try container.encode(diskGb, forKey: .diskGb)
-        try container.encode(ipAddress, forKey: .ipAddress)
-        try container.encode(sourceType, forKey: .sourceType)
+        try container.encodeNullable(ipAddress, forKey: .ipAddress)
+        try container.encode(sourceType.rawValue, forKey: .sourceType)
         try container.encodeIfPresent(templateId, forKey: .templateId)
-        try container.encode(templateName, forKey: .templateName)
+        try container.encodeNullable(templateName, forKey: .templateName)
         try container.encodeIfPresent(isoUrl, forKey: .isoUrl)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+extension KeyedEncodingContainer {
+    /// A required nullable string: `null` when nil, else the string through the non-generic overload.
+    mutating func encodeNullable(_ value: String?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
     }
 }
 
