@@ -9,8 +9,8 @@
 #   POST /api/v1/auth/token (8 clients, eight accounts),
 #   GET /api/v1/users/me while 8 clients log in flat out;
 #   VMs on the simulated driver at zero delay: 1,000 VMs created by 16 clients until all run (and
-#   POST /vms latency meanwhile), then GET /api/v1/vms?limit=20 in a tenant of 10,000 VMs, first
-#   page and a deep page.
+#   POST /vms latency meanwhile), 1,000 more at a steady 200 creates/s (POST /vms latency under load),
+#   then GET /api/v1/vms?limit=20 in a tenant of 10,000 VMs: first page, a deep page, a status filter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
@@ -146,6 +146,9 @@ new_tenant() {
 }
 race=$(new_tenant "VM race")
 printf '%-44s %s\n' "1,000 VMs by 16 clients until all RUNNING" "$(python3 scripts/bench-vms.py "$base" "$token" "$race" 1000 16)"
+# POST /vms latency under a steady load: 1,000 creates sent at 200/s (each timed from when it was due).
+paced=$(new_tenant "VM paced")
+printf '%-44s %s\n' "1,000 VMs at 200 creates/s until all RUNNING" "$(python3 scripts/bench-vms.py "$base" "$token" "$paced" 1000 16 200)"
 fleet=$(new_tenant "VM fleet")
 printf '%-44s %s\n' "  (seeding 10,000 VMs through the API)" "$(python3 scripts/bench-vms.py "$base" "$token" "$fleet" 10000 16)"
 run "GET /api/v1/vms?limit=20 of 10,000 (64 conns)" -t2 -c64 -d"${duration}s" -H "Authorization: Bearer $token" \
