@@ -12,7 +12,7 @@ public struct WaitTimedOut: Error {}
 
 extension TestBackend {
     /// How long a change committed by another process may go unseen by a service: nothing on SQLite
-    /// (the read cache checks `data_version`), the read cache's age bound on PostgreSQL.
+    /// (the read cache checks the identity generation), the read cache's age bound on PostgreSQL.
     public var crossProcessBound: Duration { self == .sqlite ? .zero : .seconds(1) }
 }
 

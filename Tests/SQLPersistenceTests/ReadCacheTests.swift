@@ -40,6 +40,41 @@ struct ReadCacheTests {
         }
     }
 
+    @Test("VM and host writes leave the caches' counter alone; a write to any identity table moves it", arguments: TestBackend.available)
+    func onlyIdentityWritesCount(backend: TestBackend) async throws {
+        try await Self.withStoreAndClient(backend) { store, client in
+            let compute = SQLComputeStore(client: client)
+            let now = Date()
+            let before = await client.changes.current()
+            let host = HypervisorHost(
+                id: HostID(UUID()), name: "h", driver: .simulated, uri: "simulated://h", enabled: true,
+                capacity: HostCapacity(vcpus: 8, memoryGB: 8, diskGB: 8), createdAt: now, updatedAt: now
+            )
+            try await compute.transaction { try await $0.hosts.insertHost(host) }
+            _ = try await compute.reserve(VMSize(cpu: 1, memoryGB: 1, diskGB: 1), on: host)
+
+            #expect(before != nil)
+            #expect(await client.changes.current() == before)
+
+            // Every table the caches read from, written in plain SQL that no repository knows about.
+            let user = try Contract.user("ada@example.com")
+            try await store.insertUser(user)
+            var last = await client.changes.current()
+            #expect(last != before)
+            for statement: SQLQueryString in [
+                "UPDATE users SET first_name = 'Grace' WHERE id = \(bind: user.id.description)",
+                "UPDATE roles SET description = 'changed'",
+                "DELETE FROM role_permissions WHERE permission_id = 'vm:read'",
+                "UPDATE permissions SET name = 'changed' WHERE id = 'vm:read'",
+            ] {
+                try await client.sql.raw(statement).run()
+                let now = await client.changes.current()
+                #expect(now != last, "\(statement)")
+                last = now
+            }
+        }
+    }
+
     @Test("Role and membership changes made in a transaction are seen by the next caller read", arguments: TestBackend.available)
     func transactionWrite(backend: TestBackend) async throws {
         try await Self.withStoreAndClient(backend) { store, _ in

@@ -10,7 +10,7 @@ import SQLKit
 /// The pool lives while `run()` runs (as a long-lived service) or for the duration of
 /// `withRunning(_:)` (for one-shot commands). Queries issued before `run()` starts wait for it.
 public struct DatabaseClient: Sendable {
-    public let sql: any SQLDatabase
+    public private(set) var sql: any SQLDatabase
     public let backend: SQLBackend
     let pool: Pool
     /// What caches of reads compare before use (see `GenerationCache`): on SQLite a counter that
@@ -19,13 +19,24 @@ public struct DatabaseClient: Sendable {
     /// How long a cached read may be served at most, whatever `changes` says. On PostgreSQL this is
     /// how long another process's change may go unseen.
     let cacheMaxAge: Duration
+    /// The same database for stores whose writes no read cache depends on (compute, the simulated
+    /// hypervisor). On PostgreSQL their statements do not advance `changes`, this process's count of
+    /// writes, so VMs changing state all the time leave the identity caches warm. On SQLite that
+    /// counter moves only with writes to the identity tables anyway (triggers, migration 9).
+    public var uncounted: DatabaseClient {
+        guard let tracked = sql as? WriteTrackingDatabase else { return self }
+        var client = self
+        client.sql = tracked.base
+        return client
+    }
+
     /// SQLite allows one writer at a time. Write transactions of this process queue here, suspended,
     /// rather than in SQLite's busy handler, which blocks a thread and polls with growing sleeps.
     let sqliteWriters = AsyncLock()
 
     enum Pool: Sendable {
         /// The pool, its threads, and the file to delete when it closes (for `sqlite::memory:`).
-        case sqlite(SQLiteConnectionPool, SQLiteDataVersion, NIOThreadPool, temporaryFile: String?)
+        case sqlite(SQLiteConnectionPool, SQLiteIdentityGeneration, NIOThreadPool, temporaryFile: String?)
         /// The client, the gate its queries wait at, and how to open one connection outside it (the probe).
         case postgres(PostgresClient, StartGate, PostgresConnection.Configuration)
     }
@@ -59,7 +70,7 @@ public struct DatabaseClient: Sendable {
         let threads = NIOThreadPool(numberOfThreads: connections + 1)
         threads.start()
         let pool = SQLiteConnectionPool(path: path, capacity: connections, waitTimeout: waitTimeout, threads: threads, logger: logger)
-        let version = SQLiteDataVersion(path: path, threads: threads, logger: logger)
+        let version = SQLiteIdentityGeneration(path: path, threads: threads, logger: logger)
         self.sql = PooledSQLiteDatabase(target: .pool(pool), logger: logger)
         self.changes = version
         self.cacheMaxAge = .seconds(5)

@@ -21,4 +21,5 @@ let allMigrations: [Migration] = [
     computeSchema,
     simulatedMachinesSchema,
     vmTalliesSchema,
+    identityGenerationSchema,
 ]

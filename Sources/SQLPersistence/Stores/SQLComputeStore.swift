@@ -11,9 +11,10 @@ public struct SQLComputeStore: ComputeUnitOfWork {
     let database: any SQLDatabase
     let inTransaction: Bool
 
+    /// No read cache depends on these tables: their writes leave the caches' change counter alone.
     public init(client: DatabaseClient) {
-        self.client = client
-        self.database = client.sql
+        self.client = client.uncounted
+        self.database = self.client.sql
         self.inTransaction = false
     }
 

@@ -3,13 +3,15 @@ import NIOPosix
 import SQLiteNIO
 import Synchronization
 
-/// SQLite's `PRAGMA data_version`, read on a connection of its own that never writes: its value
-/// changes whenever any other connection commits to the file, in this process or any other (another
-/// `serve`, `virtualstack bootstrap`, the `sqlite3` shell). Caches of reads compare it before use.
+/// The identity caches' change counter on SQLite: the row of `identity_generation`, which triggers
+/// move on every write to a table those caches read from (migration 9), whoever writes: this process,
+/// another `serve`, `virtualstack bootstrap`, the `sqlite3` shell. Writes to other tables (VMs, jobs)
+/// leave it alone, so the caches stay warm while VMs change. Read on a connection of its own that
+/// never writes; nil (caches bypassed) while the table does not exist yet.
 ///
 /// Reads are shared between concurrent callers by `CoalescedCheck`, which never lets a caller share
 /// a read that began before it arrived.
-final class SQLiteDataVersion: ChangeCounter {
+final class SQLiteIdentityGeneration: ChangeCounter {
     private let reader: Reader
     private let check: CoalescedCheck<CacheGeneration?>
 
@@ -36,8 +38,8 @@ final class SQLiteDataVersion: ChangeCounter {
     private final class Reader: Sendable {
         private struct State {
             var connection: SQLiteConnection?
-            /// Counts openings: `data_version` is a property of one connection, so the values of a
-            /// reopened connection are not comparable with the old one's.
+            /// Counts openings: a reopened connection may read a database file replaced meanwhile (a
+            /// restored backup), so its values are not compared with the old connection's.
             var epoch: UInt64 = 0
             var isClosed = false
         }
@@ -62,8 +64,7 @@ final class SQLiteDataVersion: ChangeCounter {
                 if let existing {
                     connection = existing
                 } else {
-                    // `query_only`: this connection must never commit, or its own commits would not
-                    // move its `data_version`.
+                    // `query_only`: this connection only ever reads.
                     let opened = try await SQLiteConnectionPool.open(
                         path: path, threads: threads, logger: logger, pragmas: ["busy_timeout = 10000", "query_only = ON"]
                     )
@@ -80,11 +81,11 @@ final class SQLiteDataVersion: ChangeCounter {
                     connection = opened
                     readEpoch = epoch
                 }
-                let rows = try await connection.query("PRAGMA data_version")
-                guard let version = rows.first?.column("data_version")?.integer else { return nil }
+                let rows = try await connection.query("SELECT version FROM identity_generation")
+                guard let version = rows.first?.column("version")?.integer else { return nil }
                 return CacheGeneration(epoch: readEpoch, version: Int64(version))
             } catch {
-                logger.warning("Could not read SQLite's data_version; reads go to the database", metadata: ["error": "\(error)"])
+                logger.warning("Could not read the identity generation; reads go to the database", metadata: ["error": "\(error)"])
                 let broken = state.withLock { state in
                     defer { state.connection = nil }
                     return state.connection
