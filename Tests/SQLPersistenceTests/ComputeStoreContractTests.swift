@@ -179,6 +179,35 @@ struct ComputeStoreContractTests {
         }
     }
 
+    @Test("Pages far into the list, cut from the nearer end of the index, are the same pages", arguments: TestBackend.available)
+    func farPages(backend: TestBackend) async throws {
+        try await Self.withFixture(backend) { fixture in
+            // Far enough for pages past `skipWorthCounting`, of the whole list and of one status.
+            let made = try await fixture.insertVMs(2_050)
+            let newestFirst = made.reversed().map(\.id)
+            let stopped = made.reversed().filter { $0.status == .stopped }.map(\.id)
+            func page(_ number: Int, _ limit: Int, _ status: VMStatus? = nil) async throws -> Page<VirtualMachine> {
+                try await fixture.stores.vms.vms(in: fixture.tenant.id, filter: VMFilter(status: status), page: PageRequest(page: number, limit: limit))
+            }
+            func slice(_ ids: [VMID], _ number: Int, _ limit: Int) -> [VMID] {
+                Array(ids[min(ids.count, (number - 1) * limit)..<min(ids.count, number * limit)])
+            }
+
+            for (number, limit) in [(50, 20), (51, 20), (60, 20), (80, 25), (102, 20), (103, 20), (21, 100), (11, 100), (2_050, 1), (1_030, 2)] {
+                let listed = try await page(number, limit)
+                #expect(listed.items.map(\.id) == slice(newestFirst, number, limit), "page \(number) of \(limit)")
+                #expect(listed.total == 2_050)
+            }
+            for (number, limit) in [(51, 20), (52, 20), (11, 100)] {
+                let listed = try await page(number, limit, .stopped)
+                #expect(listed.items.map(\.id) == slice(stopped, number, limit), "stopped: page \(number) of \(limit)")
+                #expect(listed.total == 1_025)
+            }
+            let beyond = try await page(200, 20)
+            #expect(beyond.items.isEmpty && beyond.total == 2_050)
+        }
+    }
+
     @Test("setState writes status, task and (only when given) the address; rename writes the name", arguments: TestBackend.available)
     func vmPartialWrites(backend: TestBackend) async throws {
         try await Self.withFixture(backend) { fixture in
