@@ -23,7 +23,7 @@ public func buildApplication(
         location: configuration.database, poolWaitTimeout: configuration.databasePoolTimeout, logger: logger
     )
     let core = CoreServices(configuration: configuration, database: database, logger: logger)
-    let readiness = Readiness()
+    let readiness = OneTimeGate()
 
     let router = try buildRouter(
         handlers: APIHandlers(
@@ -61,7 +61,7 @@ public func buildApplication(
     )
     app.beforeServerStarts {
         try await core.prepare(configuration: configuration, logger: logger)
-        readiness.markReady()
+        readiness.open()
     }
     return app
 }

@@ -8,7 +8,8 @@ struct ComputeWorkerService: Service {
     let worker: JobWorker
     let reconciler: Reconciler
     let reconcileInterval: Duration
-    let readiness: Readiness
+    /// Opens once the schema is migrated.
+    let readiness: OneTimeGate
 
     func run() async throws {
         await cancelWhenGracefulShutdown {

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Logging
 import NIOCore
@@ -38,7 +39,7 @@ public struct DatabaseClient: Sendable {
         /// The pool, its threads, and the file to delete when it closes (for `sqlite::memory:`).
         case sqlite(SQLiteConnectionPool, SQLiteIdentityGeneration, NIOThreadPool, temporaryFile: String?)
         /// The client, the gate its queries wait at, and how to open one connection outside it (the probe).
-        case postgres(PostgresClient, StartGate, PostgresConnection.Configuration)
+        case postgres(PostgresClient, OneTimeGate, PostgresConnection.Configuration)
     }
 
     /// Prepares the pool for `location`; connections are opened lazily. A query that finds every
@@ -94,7 +95,7 @@ public struct DatabaseClient: Sendable {
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let started = StartGate()
+        let started = OneTimeGate()
         let writes = WriteGeneration()
         self.sql = WriteTrackingDatabase(
             base: PostgresClientDatabase(

@@ -1,3 +1,4 @@
+import Core
 import Logging
 import NIOCore
 import NIOPosix
@@ -9,7 +10,7 @@ import SQLKit
 struct PostgresClientDatabase: SQLDatabase {
     let client: PostgresClient
     /// Opened by `DatabaseClient.run()` as it starts the client.
-    let started: StartGate
+    let started: OneTimeGate
     let logger: Logger
     let eventLoopGroup: any EventLoopGroup
 
