@@ -1,5 +1,6 @@
 import Core
 import Logging
+import SQLPersistence
 import ServiceLifecycle
 
 /// Runs the job worker and the reconciliation loop for the service's lifetime. Every `serve`
@@ -14,11 +15,13 @@ struct ComputeWorkerService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await readiness.wait()
-            await withDiscardingTaskGroup { group in
-                group.addTask { await worker.run() }
-                group.addTask {
-                    while (try? await Task.sleep(for: reconcileInterval)) != nil {
-                        await reconciler.reconcileAll()
+            await DatabaseClient.asBackgroundWork {
+                await withDiscardingTaskGroup { group in
+                    group.addTask { await worker.run() }
+                    group.addTask {
+                        while (try? await Task.sleep(for: reconcileInterval)) != nil {
+                            await reconciler.reconcileAll()
+                        }
                     }
                 }
             }
