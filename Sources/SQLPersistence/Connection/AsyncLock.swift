@@ -3,8 +3,10 @@ import Synchronization
 /// A lock for async code: a waiter suspends instead of blocking a thread. Waiters queue in two lanes:
 /// requests (the foreground) go before background work (the job worker), so that a user's write does
 /// not queue behind a burst of job outcomes; while background work waits, after `foregroundRun`
-/// foreground grants in a row one background waiter goes, so background work is never starved. Each
-/// lane is first come, first served. The lane is the task's (`AsyncLock.lane`), inherited by the
+/// foreground grants in a row one background waiter goes. By default the lanes alternate while both
+/// wait: a request waits for at most one job's transaction besides the holder's, and the jobs, which
+/// write three transactions per VM to a request's one, are not left behind by a burst of requests.
+/// Each lane is first come, first served. The lane is the task's (`AsyncLock.lane`), inherited by the
 /// tasks it starts.
 final class AsyncLock: Sendable {
     enum Lane: Sendable {
@@ -25,7 +27,7 @@ final class AsyncLock: Sendable {
     let foregroundRun: Int
     private let state = Mutex(State())
 
-    init(foregroundRun: Int = 4) {
+    init(foregroundRun: Int = 1) {
         precondition(foregroundRun >= 1)
         self.foregroundRun = foregroundRun
     }
