@@ -2,7 +2,7 @@ import Core
 import Synchronization
 import Testing
 
-@Suite("One-time gate", .timeLimit(.minutes(1)))
+@Suite("One-time gate", .timeLimit(.minutes(5)))
 struct OneTimeGateTests {
     /// How many of the tasks have returned from `wait()`.
     final class Returned: Sendable {
