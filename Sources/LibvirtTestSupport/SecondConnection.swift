@@ -75,6 +75,45 @@ public final class SecondConnection: @unchecked Sendable {
         return true
     }
 
+    /// Whether the domain of VM `id` runs (or is paused): whether QEMU runs it.
+    public func isActive(_ id: VMID) throws -> Bool {
+        try state(id).state != VIR_DOMAIN_SHUTOFF.rawValue
+    }
+
+    /// Whether the domain of VM `id` is shut off because its guest shut down, rather than being
+    /// destroyed (forced off) or never started.
+    public func shutOffByGuest(_ id: VMID) throws -> Bool {
+        let (state, reason) = try state(id)
+        return state == VIR_DOMAIN_SHUTOFF.rawValue && reason == VIR_DOMAIN_SHUTOFF_SHUTDOWN.rawValue
+    }
+
+    private func state(_ id: VMID) throws -> (state: UInt32, reason: UInt32) {
+        guard let domain = virDomainLookupByUUIDString(pointer, id.description) else { throw RawError("find the domain of \(id)") }
+        defer { virDomainFree(domain) }
+        var state: Int32 = 0
+        var reason: Int32 = 0
+        guard virDomainGetState(domain, &state, &reason, 0) == 0 else { throw RawError("read the state of \(id)") }
+        return (UInt32(state), UInt32(reason))
+    }
+
+    /// Forces off and undefines the domain of VM `id` and deletes its disk, as far as they exist: a
+    /// failed test's clean-up.
+    public func remove(_ id: VMID, diskPool: String) {
+        if let domain = virDomainLookupByUUIDString(pointer, id.description) {
+            _ = virDomainDestroy(domain)
+            _ = virDomainUndefine(domain)
+            virDomainFree(domain)
+        }
+        if let pool = virStoragePoolLookupByName(pointer, diskPool) {
+            if let volume = virStorageVolLookupByName(pool, "vs-\(id).qcow2") {
+                _ = virStorageVolDelete(volume, 0)
+                virStorageVolFree(volume)
+            }
+            virStoragePoolFree(pool)
+        }
+        virResetLastError()
+    }
+
     /// Defines a domain from `xml` as an operator would.
     public func define(_ xml: String) throws {
         guard let domain = virDomainDefineXML(pointer, xml) else { throw RawError("define a domain") }
