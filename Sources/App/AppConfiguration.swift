@@ -90,7 +90,9 @@ public struct AppConfiguration: Sendable {
         libvirt = LibvirtSettings(
             isoPool: config.string(forKey: "libvirt.iso.pool", default: "default"),
             network: config.string(forKey: "libvirt.network").map { $0 == "user" ? .user : .network($0) },
-            consoleLogDirectory: config.string(forKey: "libvirt.console.log.dir")
+            consoleLogDirectory: config.string(forKey: "libvirt.console.log.dir"),
+            // Only hosts of libvirt's test driver: the two-command start on test:///default serves the catalog.
+            fillTestHosts: true
         )
         accessTokenLifetime = try Self.integer(config, "access.token.ttl", default: 3600, in: 60...31_536_000, what: "a lifetime in seconds")
         let level = config.string(forKey: "log.level", default: "info")

@@ -28,15 +28,21 @@ public struct LibvirtSettings: Sendable {
     public var consoleLogDirectory: String?
     /// How often a stop looks whether the guest has shut itself down.
     public var stopPollInterval: Duration
+    /// On hosts of libvirt's test driver (`test://` URIs) only: make a missing storage pool or base
+    /// volume (empty) instead of refusing the VM. The test driver's storage lives inside the process and
+    /// nothing outside can fill it, so without this `serve` on `test:///default` could build no template
+    /// VM at all. Other hosts always refuse what they do not have.
+    public var fillTestHosts: Bool
 
     public init(
         isoPool: String = "default", network: LibvirtNetwork? = nil, consoleLogDirectory: String? = nil,
-        stopPollInterval: Duration = .milliseconds(250)
+        stopPollInterval: Duration = .milliseconds(250), fillTestHosts: Bool = false
     ) {
         self.isoPool = isoPool
         self.network = network
         self.consoleLogDirectory = consoleLogDirectory
         self.stopPollInterval = stopPollInterval
+        self.fillTestHosts = fillTestHosts
     }
 
     func network(for uri: String) -> LibvirtNetwork {

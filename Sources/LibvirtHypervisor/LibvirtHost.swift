@@ -23,9 +23,10 @@ public struct LibvirtHost: Hypervisor {
         let settings = settings
         let virtType = virtType
         let network = settings.network(for: connection.uri)
+        let fill = settings.fillTestHosts && connection.uri.hasPrefix("test:")
         return try await connection.run { session in
             if let existing = try session.domain(spec.id) { return try existing.machine() }
-            let disk = try Self.makeDisk(for: spec, isoPool: settings.isoPool, in: session)
+            let disk = try Self.makeDisk(for: spec, isoPool: settings.isoPool, fill: fill, in: session)
             let xml = DomainXML.domain(
                 id: spec.id, size: spec.size, disk: disk, virtType: virtType, network: network,
                 consoleLog: settings.consoleLogDirectory.map { "\($0)/\(Self.domainName(of: spec.id)).log" }
@@ -168,7 +169,12 @@ public struct LibvirtHost: Hypervisor {
 
     /// The VM's disk: a copy-on-write clone of the template's base volume in the base's pool, or an
     /// empty disk in the ISO pool; an existing one (from a create that stopped halfway) is used again.
-    static func makeDisk(for spec: MachineSpec, isoPool: String, in session: Session) throws -> DomainXML.Disk {
+    /// With `fill` (test driver only), a missing pool or base volume is made, empty.
+    static func makeDisk(for spec: MachineSpec, isoPool: String, fill: Bool, in session: Session) throws -> DomainXML.Disk {
+        func pool(_ name: String) throws -> Pool? {
+            if let pool = try session.pool(name) { return pool }
+            return fill ? try session.createPool(name) : nil
+        }
         let name = diskName(of: spec.id)
         var bytes = UInt64(spec.size.diskGB) << 30
         switch spec.source {
@@ -179,9 +185,11 @@ public struct LibvirtHost: Hypervisor {
             }
             let poolName = String(image[..<slash])
             let baseName = String(image[image.index(after: slash)...])
-            guard let pool = try session.pool(poolName) else { throw refused("The host has no storage pool \(poolName)") }
+            guard let pool = try pool(poolName) else { throw refused("The host has no storage pool \(poolName)") }
             if try pool.volume(name) == nil {
-                guard let base = try pool.volume(baseName) else {
+                let found = try pool.volume(baseName)
+                    ?? (fill ? try pool.createVolume(DomainXML.volume(name: baseName, capacity: 1 << 30, backing: nil), named: baseName) : nil)
+                guard let base = found else {
                     throw refused("Storage pool \(poolName) has no volume \(baseName)")
                 }
                 // A clone is never smaller than its base.
@@ -195,7 +203,7 @@ public struct LibvirtHost: Hypervisor {
             guard let url = URL(string: address), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
                 throw refused("The ISO address \(address) is not an http(s) URL")
             }
-            guard let pool = try session.pool(isoPool) else { throw refused("The host has no storage pool \(isoPool) for ISO VMs' disks") }
+            guard let pool = try pool(isoPool) else { throw refused("The host has no storage pool \(isoPool) for ISO VMs' disks") }
             if try pool.volume(name) == nil {
                 _ = try pool.createVolume(DomainXML.volume(name: name, capacity: bytes, backing: nil), named: name)
             }

@@ -41,6 +41,13 @@ struct Session {
         return Pool(pool)
     }
 
+    /// Starts a transient `dir` pool (used on libvirt's test driver only, see `LibvirtSettings.fillTestHosts`).
+    func createPool(_ name: String) throws -> Pool {
+        let xml = "<pool type='dir'><name>\(DomainXML.escaped(name))</name><target><path>/\(DomainXML.escaped(name))</path></target></pool>"
+        guard let pool = virStoragePoolCreateXML(pointer, xml, 0) else { throw LibvirtCallError.last("create storage pool \(name)") }
+        return Pool(pool)
+    }
+
     func activePools() throws -> [Pool] {
         var list: UnsafeMutablePointer<virStoragePoolPtr?>?
         let count = virConnectListAllStoragePools(pointer, &list, UInt32(VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE.rawValue))

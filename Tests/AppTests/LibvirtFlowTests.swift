@@ -58,14 +58,17 @@ struct LibvirtFlowTests {
         }
     }
 
-    @Test("An ISO VM runs on a libvirt host", arguments: TestBackend.available)
-    func isoFlow(backend: TestBackend) async throws {
-        try await withApp(backend, settings: Self.settings) { client, _ in
+    @Test("With the configuration's defaults, the catalog's templates and ISO VMs run on test:///default", arguments: TestBackend.available)
+    func defaults(backend: TestBackend) async throws {
+        try await withApp(backend, settings: ["compute.driver": "libvirt"]) { client, _ in
             let root = try await client.login()
-            let tenant = try await client.createTenant("Iso", token: root)
-            let id = try await client.createVM("installer", in: tenant, token: root, body: Self.isoVM)
-            try await client.waitForVM(id, status: "RUNNING", in: tenant, token: root)
-            #expect(try await client.json(.delete, "/api/v1/vms/\(id)", token: root, tenant: tenant).status == .accepted)
+            let tenant = try await client.createTenant("Defaults", token: root)
+            let fromCatalog = try await client.createVM("catalog", in: tenant, token: root)
+            let installer = try await client.createVM("installer", in: tenant, token: root, body: Self.isoVM)
+            for id in [fromCatalog, installer] {
+                try await client.waitForVM(id, status: "RUNNING", in: tenant, token: root)
+                #expect(try await client.json(.delete, "/api/v1/vms/\(id)", token: root, tenant: tenant).status == .accepted)
+            }
             try await client.waitForHostsEmpty(rootToken: root)
         }
     }

@@ -104,6 +104,25 @@ struct DomainTests {
         }
     }
 
+    @Test("On the test driver, fillTestHosts makes a missing pool and base volume instead of refusing")
+    func filledTestHost() async throws {
+        try await withTestHost(.builtIn) { uri, raw in
+            try await withCloud(LibvirtSettings(fillTestHosts: true)) { cloud in
+                let id = VMID(UUID())
+                let pool = "catalog-\(UUID())"
+
+                let created = try await cloud.host(uri).create(
+                    MachineSpec(id: id, size: VMSize(cpu: 1, memoryGB: 1, diskGB: 1), source: .template(nil, image: "\(pool)/debian-12.qcow2"))
+                )
+
+                #expect(created.power == .running)
+                #expect(try raw.volumeXML("debian-12.qcow2", inPool: pool) != nil)
+                #expect(try raw.volumeXML("vs-\(id).qcow2", inPool: pool)?.contains("debian-12.qcow2") == true)
+                try await cloud.host(uri).delete(id)
+            }
+        }
+    }
+
     @Test("Two node-file hosts are independent: a machine on one is not on the other")
     func independentHosts() async throws {
         try await withTestHost(.nodeFile) { first, _ in
