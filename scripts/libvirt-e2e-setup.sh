@@ -31,6 +31,11 @@ daemon_alive() {
 if [[ ${1:-} == stop ]]; then
     if daemon_alive; then
         kill "$(cat "$state/libvirtd.pid")"
+        for _ in $(seq 50); do
+            daemon_alive || break
+            sleep 0.1
+        done
+        daemon_alive && kill -9 "$(cat "$state/libvirtd.pid")"
         log "stopped the daemon"
     fi
     exit 0
@@ -145,9 +150,17 @@ if ! daemon_alive; then
     chown 65534:65534 "$state" "$state"/{home,run,config,cache,pool,console}
     chmod 700 "$state/run"
     rm -rf "$state/run/libvirt"
-    setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$state/home" \
-        XDG_RUNTIME_DIR="$state/run" XDG_CONFIG_HOME="$state/config" XDG_CACHE_HOME="$state/cache" \
-        /usr/sbin/libvirtd >"$state/libvirtd.log" 2>&1 &
+    # The daemon keeps no descriptor of ours beyond stdio: a caller that waits for our output to end (or,
+    # as Foundation's Process does, for a socket its child inherits to close) must not wait for the daemon.
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            ((fd > 2)) && eval "exec $fd>&-"
+        done
+        exec setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$state/home" \
+            XDG_RUNTIME_DIR="$state/run" XDG_CONFIG_HOME="$state/config" XDG_CACHE_HOME="$state/cache" \
+            /usr/sbin/libvirtd
+    ) </dev/null >"$state/libvirtd.log" 2>&1 &
     echo $! >"$state/libvirtd.pid"
     for _ in $(seq 100); do
         [[ -S $socket ]] && break

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import LibvirtHypervisor
 import LibvirtTestSupport
 import NIOCore
 import TestSupport
@@ -48,6 +49,25 @@ struct RealQEMUTests {
                 throw error
             }
         }
+    }
+
+    @Test("The daemon restarts: calls fail retryably while it is away, then the driver opens a new connection")
+    func daemonRestart() async throws {
+        let e2e = try #require(RealQEMU())
+        let cloud = LibvirtCloud()
+        let host = cloud.host(e2e.uri, virtType: .qemu)
+        _ = try await host.inventory()
+
+        try e2e.setup("stop")
+        try await e2e.waitForDaemon(up: false)
+        let error = await #expect(throws: HypervisorError.self) { try await host.inventory() }
+        #expect(error?.retryable == true, "\(String(describing: error))")
+        try e2e.setup()
+        let inventory = try await host.inventory()
+
+        #expect(inventory.allSatisfy { $0.vmID == nil || $0.name.hasPrefix("vs-") })
+        #expect(cloud.connectionsOpened(to: e2e.uri) == 2, "one connection, then one more after the daemon came back")
+        await cloud.shutdown()
     }
 
     /// The flow on VMs `a` and `b`, just created from the template.
@@ -139,6 +159,29 @@ struct RealQEMU {
         }
         Issue.record("the guest of \(id) did not print its ready line \(lines) time(s): \(try console(of: id))", sourceLocation: sourceLocation)
         throw WaitFailed()
+    }
+
+    /// Runs scripts/libvirt-e2e-setup.sh (with `argument`): starts (or stops) the daemon.
+    func setup(_ argument: String? = nil) throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/libvirt-e2e-setup.sh")
+        let process = Process()
+        process.executableURL = script
+        process.arguments = argument.map { [$0] } ?? []
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "libvirt-e2e-setup.sh \(argument ?? "") failed")
+    }
+
+    /// Waits until the daemon's process is gone (its socket stops answering) or up.
+    func waitForDaemon(up: Bool) async throws {
+        for _ in 0..<100 {
+            let answers = (try? SecondConnection(uri)) != nil
+            if answers == up { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("the daemon is still \(up ? "down" : "up")")
     }
 
     /// The backing file of the VM's disk, as QEMU's own tool reads the qcow2 header.
