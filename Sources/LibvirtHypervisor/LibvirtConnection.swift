@@ -17,7 +17,7 @@ final class LibvirtConnection: @unchecked Sendable {
     private let thread = NIOThreadPool(numberOfThreads: 1)
     /// Only touched on `thread`.
     private var open: Open?
-    /// How many times a connection was opened, and how many calls ran (for the measurements).
+    /// How many times a connection was opened (the first open and every reopen).
     let opens = Atomic<Int>(0)
 
     private struct Open {

@@ -56,8 +56,11 @@ public struct LibvirtHost: Hypervisor {
         try await beforeChange()
         return try await connection.run { session in
             let domain = try Self.existing(id, in: session)
-            if try domain.power() == .stopped { try domain.perform("start") { virDomainCreate($0) } }
-            if try domain.state() == VIR_DOMAIN_PAUSED { try domain.perform("resume") { virDomainResume($0) } }
+            switch try domain.state() {
+            case VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_CRASHED, VIR_DOMAIN_NOSTATE: try domain.perform("start") { virDomainCreate($0) }
+            case VIR_DOMAIN_PAUSED: try domain.perform("resume") { virDomainResume($0) }
+            default: break
+            }
             return try domain.machine()
         }
     }

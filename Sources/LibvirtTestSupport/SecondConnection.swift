@@ -114,6 +114,13 @@ public final class SecondConnection: @unchecked Sendable {
         virResetLastError()
     }
 
+    /// Writes `text` into libvirt's debug log (a lookup of a domain by that name, which fails), to mark
+    /// where something begins in a log that `LIBVIRT_LOG_OUTPUTS` sends to a file.
+    public func mark(_ text: String) {
+        if let domain = virDomainLookupByName(pointer, text) { virDomainFree(domain) }
+        virResetLastError()
+    }
+
     /// Defines a domain from `xml` as an operator would.
     public func define(_ xml: String) throws {
         guard let domain = virDomainDefineXML(pointer, xml) else { throw RawError("define a domain") }
