@@ -42,6 +42,8 @@ public struct LibvirtHost: Hypervisor {
             do {
                 try domain.perform("start") { virDomainCreate($0) }
             } catch {
+                // Another process's create of the same VM started it first: that is the machine.
+                if (try? domain.power()) == .running { return try domain.machine() }
                 // A machine that could not start is undefined again, so that a retry starts afresh
                 // (the disk stays and is used again).
                 _ = virDomainUndefine(domain.pointer)
@@ -197,7 +199,7 @@ public struct LibvirtHost: Hypervisor {
                 }
                 // A clone is never smaller than its base.
                 bytes = max(bytes, try base.capacity())
-                _ = try pool.createVolume(
+                try pool.createVolumeUnlessExists(
                     DomainXML.volume(name: name, capacity: bytes, backing: (try base.path(), try base.format())), named: name
                 )
             }
@@ -208,7 +210,7 @@ public struct LibvirtHost: Hypervisor {
             }
             guard let pool = try pool(isoPool) else { throw refused("The host has no storage pool \(isoPool) for ISO VMs' disks") }
             if try pool.volume(name) == nil {
-                _ = try pool.createVolume(DomainXML.volume(name: name, capacity: bytes, backing: nil), named: name)
+                try pool.createVolumeUnlessExists(DomainXML.volume(name: name, capacity: bytes, backing: nil), named: name)
             }
             return DomainXML.Disk(pool: isoPool, volume: name, iso: url)
         }

@@ -156,6 +156,16 @@ final class Pool {
         }
         return Volume(volume)
     }
+
+    /// Creates the volume; one that another process created meanwhile (the same VM's disk) is fine.
+    func createVolumeUnlessExists(_ xml: String, named name: String) throws {
+        do {
+            _ = try createVolume(xml, named: name)
+        } catch let error as LibvirtCallError {
+            // Drivers say "exists" with different codes (the test driver: operation failed): look.
+            guard try volume(name) != nil else { throw error }
+        }
+    }
 }
 
 final class Volume {

@@ -123,6 +123,32 @@ struct DomainTests {
         }
     }
 
+    @Test("Concurrent creates of one VM through separate connections (as from several processes) make one running, persistent machine")
+    func concurrentConnections() async throws {
+        try await withTestHost(.builtIn) { uri, raw in
+            let clouds = (0..<4).map { _ in LibvirtCloud() }
+            let fixture = LibvirtFixture(kind: .builtIn)
+            for _ in 0..<5 {
+                let spec = fixture.spec(for: VMID(UUID()))
+
+                let created = try await withThrowingTaskGroup(of: Machine.self) { group in
+                    for cloud in clouds { group.addTask { try await cloud.host(uri).create(spec) } }
+                    return try await group.reduce(into: [Machine]()) { $0.append($1) }
+                }
+
+                // A create that found the domain another one had just defined returns it as it was then
+                // (perhaps not started yet): as the port says, create never powers a machine on again.
+                #expect(created.count == 4 && created.allSatisfy { $0.vmID == spec.id }, "\(created)")
+                #expect(try await clouds[0].host(uri).inventory().filter { $0.vmID == spec.id }.map(\.power) == [.running])
+                // Persistent: it stays defined when it stops (a transient domain would vanish).
+                _ = try await clouds[0].host(uri).stop(spec.id, timeout: .seconds(5))
+                #expect(raw.hasDomain(spec.id))
+                try await clouds[0].host(uri).delete(spec.id)
+            }
+            for cloud in clouds { await cloud.shutdown() }
+        }
+    }
+
     @Test("Two node-file hosts are independent: a machine on one is not on the other")
     func independentHosts() async throws {
         try await withTestHost(.nodeFile) { first, _ in
