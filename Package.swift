@@ -93,6 +93,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libvirt's C API (Debian: libvirt-dev).
+        .systemLibrary(
+            name: "CLibvirt",
+            pkgConfig: "libvirt",
+            providers: [.apt(["libvirt-dev"])]
+        ),
+        // Driven adapter: the libvirt driver (KVM/QEMU hosts; libvirt's test driver in tests).
+        .target(
+            name: "LibvirtHypervisor",
+            dependencies: [
+                "CLibvirt",
+                "Core",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The checks every hypervisor driver must pass, written once; each driver's tests run them.
         .target(
             name: "HypervisorContract",
@@ -122,6 +138,7 @@ let package = Package(
                 "SQLPersistence",
                 "SecurityAdapters",
                 "SimulatedHypervisor",
+                "LibvirtHypervisor",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -186,6 +203,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets: a plain libvirt connection that changes hosts behind the driver's back.
+        .target(
+            name: "LibvirtTestSupport",
+            dependencies: ["CLibvirt", "Core"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LibvirtHypervisorTests",
+            dependencies: ["CLibvirt", "Core", "HypervisorContract", "LibvirtHypervisor", "LibvirtTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AppTests",
             dependencies: [
@@ -204,6 +232,8 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 "SimulatedHypervisor",
+                "LibvirtHypervisor",
+                "LibvirtTestSupport",
             ],
             swiftSettings: swiftSettings
         ),

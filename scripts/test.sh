@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds, runs schemathesis against a live server on SQLite
-# and PostgreSQL (scripts/schemathesis.sh), then every Swift test against both engines.
+# and PostgreSQL (scripts/schemathesis.sh), then every Swift test against both engines, the libvirt
+# driver's end-to-end flow on a real QEMU included (scripts/libvirt-e2e-setup.sh starts its daemon).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-dependencies.sh
+eval "$(scripts/libvirt-e2e-setup.sh)"
+trap 'scripts/libvirt-e2e-setup.sh stop' EXIT
 # Build once: the OpenAPI plugin makes `swift build` and `swift test` rebuild each other otherwise.
 swift build --build-tests
 # The API document against the running service (unless only some tests were asked for), then the
@@ -11,4 +14,4 @@ swift build --build-tests
 if (($# == 0)); then
     scripts/with-postgres.sh scripts/schemathesis.sh
 fi
-exec scripts/with-postgres.sh swift test --skip-build "$@"
+scripts/with-postgres.sh swift test --skip-build "$@"

@@ -1,6 +1,7 @@
 import Configuration
 import Core
 import Foundation
+import LibvirtHypervisor
 import Logging
 import SQLPersistence
 
@@ -23,6 +24,10 @@ public struct AppConfiguration: Sendable {
     public var adminPassword: String?
     public var computeDriver: ComputeDriverKind
     public var libvirtURI: String
+    /// `virt_type` of the libvirt host registered at start (`kvm`, or `qemu` for software emulation).
+    public var libvirtVirtType: String
+    /// The libvirt driver's settings (`libvirt.iso.pool`, `libvirt.network`, `libvirt.console.log.dir`).
+    public var libvirt: LibvirtSettings
     public var accessTokenLifetime: Int
     public var logLevel: Logger.Level
     public var corsAllowedOrigins: [String]
@@ -78,6 +83,17 @@ public struct AppConfiguration: Sendable {
         }
         computeDriver = kind
         libvirtURI = config.string(forKey: "libvirt.uri", default: "test:///default")
+        libvirtVirtType = config.string(forKey: "libvirt.virt.type", default: "kvm")
+        guard ["kvm", "qemu"].contains(libvirtVirtType) else {
+            throw ConfigurationError(description: "VIRTUALSTACK_LIBVIRT_VIRT_TYPE: '\(libvirtVirtType)' is not one of kvm, qemu")
+        }
+        libvirt = LibvirtSettings(
+            isoPool: config.string(forKey: "libvirt.iso.pool", default: "default"),
+            network: config.string(forKey: "libvirt.network").map { $0 == "user" ? .user : .network($0) },
+            consoleLogDirectory: config.string(forKey: "libvirt.console.log.dir"),
+            // Only hosts of libvirt's test driver: the two-command start on test:///default serves the catalog.
+            fillTestHosts: true
+        )
         accessTokenLifetime = try Self.integer(config, "access.token.ttl", default: 3600, in: 60...31_536_000, what: "a lifetime in seconds")
         let level = config.string(forKey: "log.level", default: "info")
         guard let logLevel = Logger.Level(rawValue: level.lowercased()) else {
@@ -118,10 +134,10 @@ public struct AppConfiguration: Sendable {
     }
 
     /// The host a database without hosts gets at start.
-    public var configuredHost: (driver: DriverKind, uri: String) {
+    public var configuredHost: (driver: DriverKind, uri: String, virtType: String?) {
         switch computeDriver {
-        case .simulated: (.simulated, "simulated://default")
-        case .libvirt: (.libvirt, libvirtURI)
+        case .simulated: (.simulated, "simulated://default", nil)
+        case .libvirt: (.libvirt, libvirtURI, libvirtVirtType)
         }
     }
 

@@ -2,6 +2,7 @@ import Configuration
 import Core
 import HTTPAdapter
 import Hummingbird
+import LibvirtHypervisor
 import Logging
 import SQLPersistence
 import SecurityAdapters
@@ -54,7 +55,8 @@ public func buildApplication(
             DatabaseService(client: database),
             LoginFailurePruning(throttle: core.loginThrottle, interval: .seconds(600), logger: logger),
             ComputeWorkerService(
-                worker: core.jobWorker, reconciler: core.reconciler, reconcileInterval: configuration.reconcileInterval, readiness: readiness
+                worker: core.jobWorker, reconciler: core.reconciler, reconcileInterval: configuration.reconcileInterval,
+                hostEvents: core.hostEvents, readiness: readiness, onStop: { await core.libvirt.shutdown() }
             ),
         ],
         logger: logger

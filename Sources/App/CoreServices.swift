@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import LibvirtHypervisor
 import Logging
 import SQLPersistence
 import SecurityAdapters
@@ -22,6 +23,9 @@ struct CoreServices: Sendable {
     let apiKeys: APIKeyService
     let compute: SQLComputeStore
     let hypervisors: HypervisorDirectory
+    let libvirt: LibvirtCloud
+    /// The hosts whose libvirt events asked for an early reconciliation.
+    let hostEvents: HostEvents
     let vms: VMService
     let templates: TemplateService
     let hosts: HostService
@@ -55,10 +59,14 @@ struct CoreServices: Sendable {
             settings: .init(lifetime: TimeInterval(configuration.invitationLifetime), publicBaseURL: configuration.publicBaseURL)
         )
         apiKeys = APIKeyService(store: store, secrets: secrets, environment: environment)
+        let hostEvents = HostEvents()
+        self.hostEvents = hostEvents
+        libvirt = LibvirtCloud(settings: configuration.libvirt, onHostEvent: { hostEvents.signal($0) })
         hypervisors = HypervisorDirectory(drivers: [
             .simulated: SimulatedCloud(
                 client: database, delay: configuration.simulatedDelay, failureRate: configuration.simulatedFailureRate
-            )
+            ),
+            .libvirt: libvirt,
         ])
         let wakeUp = WakeSignal()
         jobsQueued = wakeUp
@@ -86,8 +94,8 @@ struct CoreServices: Sendable {
             )
         }
         try await tokens.install(secret: secret)
-        let (driver, uri) = configuration.configuredHost
-        if let host = try await hosts.registerConfiguredHost(driver: driver, uri: uri) {
+        let (driver, uri, virtType) = configuration.configuredHost
+        if let host = try await hosts.registerConfiguredHost(driver: driver, uri: uri, virtType: virtType) {
             logger.notice("Registered the first hypervisor host", metadata: ["driver": "\(driver.rawValue)", "uri": "\(host.uri)"])
         }
         if let email = configuration.adminEmail, let password = configuration.adminPassword {

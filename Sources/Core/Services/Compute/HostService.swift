@@ -102,9 +102,9 @@ public struct HostService: Sendable {
 
     /// On a database without hosts, registers the one the configuration names (as the first admin
     /// comes from configuration). Several processes starting at once register it once: the name is unique.
-    public func registerConfiguredHost(driver: DriverKind, uri: String) async throws -> HypervisorHost? {
+    public func registerConfiguredHost(driver: DriverKind, uri: String, virtType: String? = nil) async throws -> HypervisorHost? {
         guard try await compute.stores.hosts.hostCount() == 0 else { return nil }
-        let host = try newHost(Draft(name: "default", driver: driver.rawValue, uri: uri))
+        let host = try newHost(Draft(name: "default", driver: driver.rawValue, uri: uri, virtType: virtType))
         do {
             try await compute.stores.hosts.insertHost(host)
         } catch let error as DomainError where error.code == .conflict {

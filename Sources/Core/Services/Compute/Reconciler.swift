@@ -25,14 +25,19 @@ public struct Reconciler: Sendable {
         public var unknownMachines: [String] = []
     }
 
-    /// Every host in turn; a host that does not answer is skipped (and logged) until the next pass.
-    public func reconcileAll() async {
+    /// Every host in turn (those `including` picks); a host that does not answer is skipped (and
+    /// logged as down: its VMs' jobs wait and retry meanwhile) until the next pass.
+    public func reconcileAll(including: (HypervisorHost) -> Bool = { _ in true }) async {
         do {
-            for host in try await compute.stores.hosts.hosts() {
+            for host in try await compute.stores.hosts.hosts() where including(host) {
                 do {
                     _ = try await reconcile(host)
                 } catch is CancellationError {
                     return
+                } catch let error as HypervisorError where error.retryable {
+                    logger.warning(
+                        "A host does not answer; its VMs' jobs retry until it does", metadata: ["host": "\(host.name)", "error": "\(error)"]
+                    )
                 } catch {
                     logger.warning("Could not reconcile a host", metadata: ["host": "\(host.name)", "error": "\(error)"])
                 }
