@@ -184,6 +184,15 @@ if ! cmp -s "$base" "$state/pool/base.qcow2"; then
     install -o 65534 -g 65534 -m 644 "$base" "$state/pool/base.qcow2"
 fi
 "${virsh[@]}" pool-refresh "$pool" >/dev/null
+# What a run that died left behind (the daemon is the tests' alone): its guests, their definitions, their disks.
+for domain in $("${virsh[@]}" list --all --name | grep '^vs-' || true); do
+    "${virsh[@]}" destroy "$domain" >/dev/null 2>&1 || true
+    "${virsh[@]}" undefine "$domain" >/dev/null 2>&1 || true
+    log "removed $domain, left by an earlier run"
+done
+for volume in $("${virsh[@]}" vol-list "$pool" | awk '$1 ~ /^vs-.*\.qcow2$/ { print $1 }'); do
+    "${virsh[@]}" vol-delete --pool "$pool" "$volume" >/dev/null
+done
 
 echo "export VIRTUALSTACK_E2E_LIBVIRT_SOCKET=$socket"
 echo "export VIRTUALSTACK_E2E_CONSOLE_DIR=$state/console"

@@ -43,7 +43,7 @@ struct ComputeWorkerService: Service {
             } else {
                 guard (try? await Task.sleep(for: eventPause)) != nil else { return }
                 let uris = hostEvents.take()
-                if !uris.isEmpty { await reconciler.reconcileAll { uris.contains($0.uri) } }
+                if !uris.isEmpty { await reconciler.reconcileAll(reportingUnknown: false) { uris.contains($0.uri) } }
             }
         }
     }

@@ -26,12 +26,14 @@ public struct Reconciler: Sendable {
     }
 
     /// Every host in turn (those `including` picks); a host that does not answer is skipped (and
-    /// logged as down: its VMs' jobs wait and retry meanwhile) until the next pass.
-    public func reconcileAll(including: (HypervisorHost) -> Bool = { _ in true }) async {
+    /// logged as down: its VMs' jobs wait and retry meanwhile) until the next pass. Unknown machines are
+    /// logged only when `reportingUnknown` (the periodic pass; passes that a driver's events prompt after
+    /// every operation would repeat the warning each time).
+    public func reconcileAll(reportingUnknown: Bool = true, including: (HypervisorHost) -> Bool = { _ in true }) async {
         do {
             for host in try await compute.stores.hosts.hosts() where including(host) {
                 do {
-                    _ = try await reconcile(host)
+                    _ = try await reconcile(host, reportingUnknown: reportingUnknown)
                 } catch is CancellationError {
                     return
                 } catch let error as HypervisorError where error.retryable {
@@ -47,7 +49,7 @@ public struct Reconciler: Sendable {
         }
     }
 
-    public func reconcile(_ host: HypervisorHost) async throws -> Report {
+    public func reconcile(_ host: HypervisorHost, reportingUnknown: Bool = true) async throws -> Report {
         // The VMs are read before the inventory, and a correction is written only if the VM has not
         // changed since: a job that finished in between is newer than the inventory, not contradicted by it.
         let settled = try await compute.stores.vms.settledVMs(onHost: host.id)
@@ -68,7 +70,7 @@ public struct Reconciler: Sendable {
         }
         let known = try await compute.stores.vms.knownVMIDs(Set(byVM.keys))
         report.unknownMachines = machines.filter { machine in machine.vmID.map { !known.contains($0) } ?? true }.map(\.name).sorted()
-        if !report.unknownMachines.isEmpty {
+        if reportingUnknown, !report.unknownMachines.isEmpty {
             logger.warning(
                 "A host runs machines VirtualStack does not know; they are left alone",
                 metadata: ["host": "\(host.name)", "machines": "\(report.unknownMachines.joined(separator: ", "))"]
