@@ -84,8 +84,11 @@ final class SQLiteConnectionPool: Sendable {
         return try await body(connection)
     }
 
-    /// Closes idle connections now, and lent ones as they come back; waiting tasks fail.
-    func close() async {
+    /// Closes idle connections now, and lent ones as they come back; waiting tasks fail. Returns once
+    /// every connection is closed, or after `drainTimeout` when one is still lent: closing a connection
+    /// needs the pool's threads, so whoever stops them must wait for this (a connection that cannot be
+    /// closed any more trips SQLiteNIO's assertion when it is freed, in debug builds).
+    func close(drainTimeout: Duration = .seconds(10)) async {
         let (idle, waiters) = state.withLock { state in
             state.isClosed = true
             defer { (state.idle, state.waiters) = ([], []) }
@@ -95,7 +98,17 @@ final class SQLiteConnectionPool: Sendable {
             waiter.timeout?.cancel()
             waiter.continuation.resume(throwing: Closed())
         }
-        for connection in idle { try? await Self.close(connection) }
+        for connection in idle { await closeCounted(connection) }
+        let deadline = ContinuousClock.now + drainTimeout
+        while statistics.open > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Closes a connection of the closed pool and stops counting it.
+    private func closeCounted(_ connection: SQLiteConnection) async {
+        try? await Self.close(connection)
+        state.withLock { $0.count -= 1 }
     }
 
     private enum Lease {
@@ -202,7 +215,7 @@ final class SQLiteConnectionPool: Sendable {
         case .hand(let waiter):
             waiter.timeout?.cancel()
             waiter.continuation.resume(returning: .connection(connection))
-        case .close: Task { try? await Self.close(connection) }
+        case .close: Task { await closeCounted(connection) }
         case .keep: break
         }
     }
