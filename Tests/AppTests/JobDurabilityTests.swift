@@ -75,12 +75,13 @@ struct JobDurabilityTests {
     @Test("A serve process killed with SIGKILL in the middle of a create: the next one finishes the job, once", arguments: TestBackend.available)
     func crashMidJob(backend: TestBackend) async throws {
         try await withTestDatabase(backend) { database in
-            let first = try ServeProcess(environment: Self.environment(database, delayMS: 4000))
+            let first = try ServeProcess(environment: Self.environment(database, delayMS: 30_000))
             defer { first.stop() }
             try await first.start()
             let token = try await first.login()
             let id = try await Self.createVM("survivor", on: first, token: token)
-            // The worker claims the job and sleeps in the driver for 4 s: kill it there.
+            // The worker claims the job and sleeps in the driver for 30 s (long enough on a loaded
+            // machine): kill it there.
             try await Self.waitUntilLeased(database)
             #expect(try await Self.status(of: id, on: first, token: token) == "PROVISIONING")
             first.kill()
@@ -104,7 +105,7 @@ struct JobDurabilityTests {
     @Test("A serve process stopped with SIGTERM in the middle of a job gives it back: the next one runs it without waiting for the lease", arguments: TestBackend.available)
     func gracefulStopMidJob(backend: TestBackend) async throws {
         try await withTestDatabase(backend) { database in
-            var environment = Self.environment(database, delayMS: 4000)
+            var environment = Self.environment(database, delayMS: 30_000)
             environment["VIRTUALSTACK_JOB_LEASE_SECONDS"] = "300"
             let first = try ServeProcess(environment: environment)
             defer { first.stop() }
