@@ -1,6 +1,5 @@
 import Core
 import Logging
-import SQLPersistence
 import ServiceLifecycle
 
 /// Runs the job worker and the reconciliation loop for the service's lifetime. Every `serve`
@@ -21,11 +20,9 @@ struct ComputeWorkerService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await readiness.wait()
-            await DatabaseClient.asBackgroundWork {
-                await withDiscardingTaskGroup { group in
-                    group.addTask { await worker.run() }
-                    group.addTask { await reconcile() }
-                }
+            await withDiscardingTaskGroup { group in
+                group.addTask { await worker.run() }
+                group.addTask { await reconcile() }
             }
         }
         await onStop()

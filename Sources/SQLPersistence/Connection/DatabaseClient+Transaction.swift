@@ -9,13 +9,6 @@ extension DatabaseClient {
         }
     }
 
-    /// Runs `work` as background work: on SQLite its write transactions give way to those of requests
-    /// (see `AsyncLock`). The job worker runs in it, so that a user's write does not queue behind a
-    /// burst of job outcomes.
-    public static func asBackgroundWork<R>(_ work: () async throws -> R) async rethrows -> R {
-        try await AsyncLock.$lane.withValue(.background, operation: work)
-    }
-
     /// Runs `work`, which must be a single write statement, atomic on its own: without BEGIN and
     /// COMMIT around it, two round trips less than `transaction`. On SQLite it queues behind this
     /// process's write transactions as they queue behind each other, not in SQLite's busy handler.
