@@ -4,7 +4,7 @@ import Core
 struct HypervisorDirectory: HypervisorProvider {
     let drivers: [DriverKind: any HypervisorProvider]
 
-    func supports(_ kind: DriverKind) -> Bool { drivers[kind] != nil }
+    func supports(_ kind: DriverKind) -> Bool { drivers[kind]?.supports(kind) ?? false }
 
     func hypervisor(for host: HypervisorHost) async throws -> any Hypervisor {
         guard let driver = drivers[host.driver] else {

@@ -1,3 +1,4 @@
+#if canImport(CLibvirt)
 import Core
 import Foundation
 
@@ -101,3 +102,4 @@ enum DomainXML {
 
     static func quoted(_ text: String) -> String { "'\(escaped(text))'" }
 }
+#endif

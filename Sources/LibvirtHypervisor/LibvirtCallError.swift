@@ -1,3 +1,4 @@
+#if canImport(CLibvirt)
 import CLibvirt
 import Core
 
@@ -48,3 +49,4 @@ struct LibvirtCallError: Error, CustomStringConvertible {
 
 /// A failure the driver decides on itself (an image name that is no `pool/volume`, a missing machine).
 func refused(_ message: String) -> HypervisorError { HypervisorError(message, retryable: false) }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(CLibvirt)
 import CLibvirt
 import Core
 import NIOPosix
@@ -129,3 +130,4 @@ private let releaseSink: @convention(c) (UnsafeMutableRawPointer?) -> Void = { o
     guard let opaque else { return }
     Unmanaged<EventSink>.fromOpaque(opaque).release()
 }
+#endif

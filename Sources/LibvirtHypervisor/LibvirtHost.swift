@@ -1,3 +1,4 @@
+#if canImport(CLibvirt)
 import CLibvirt
 import Core
 import Foundation
@@ -235,3 +236,4 @@ extension Domain {
         return Machine(vmID: vmID, name: name, power: power, ipAddress: power == .running ? address() : nil)
     }
 }
+#endif

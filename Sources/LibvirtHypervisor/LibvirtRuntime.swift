@@ -1,3 +1,4 @@
+#if canImport(CLibvirt)
 import CLibvirt
 import Foundation
 
@@ -20,3 +21,4 @@ enum LibvirtRuntime {
 
 /// The error handler that replaces libvirt's printer: does nothing.
 private func ignoreError(_: UnsafeMutableRawPointer?, _: virErrorPtr?) {}
+#endif

@@ -1,3 +1,4 @@
+#if canImport(CLibvirt)
 import CLibvirt
 import Core
 import Foundation
@@ -198,3 +199,4 @@ final class Volume {
         guard virStorageVolDelete(pointer, 0) == 0 else { throw LibvirtCallError.last("delete a volume") }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(LibvirtTestSupport)
 import Core
 import Foundation
 import HTTPTypes
@@ -134,3 +135,4 @@ struct LibvirtFlowTests {
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(LibvirtTestSupport)
 import Core
 import Foundation
 import HTTPTypes
@@ -210,3 +211,4 @@ extension TestClientProtocol {
         throw WaitFailed()
     }
 }
+#endif
