@@ -12,6 +12,9 @@ let hasLibvirt =
     && ["/usr/include", "/usr/local/include", "/opt/homebrew/include"].contains {
         FileManager.default.fileExists(atPath: $0 + "/libvirt/libvirt.h")
     }
+/// `#if LIBVIRT` in the code that needs libvirt's C API (a compile-time flag, unlike `canImport`, is
+/// not fooled by modules a build with libvirt left in `.build`).
+let libvirtDefine: [SwiftSetting] = hasLibvirt ? [.define("LIBVIRT")] : []
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -113,7 +116,7 @@ let package = Package(
                 "Core",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ] + (hasLibvirt ? ["CLibvirt"] : []),
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings + libvirtDefine
         ),
         // The checks every hypervisor driver must pass, written once; each driver's tests run them.
         .target(
@@ -229,7 +232,7 @@ let package = Package(
                 "SimulatedHypervisor",
                 "LibvirtHypervisor",
             ] + (hasLibvirt ? ["LibvirtTestSupport"] : []),
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings + libvirtDefine
         ),
     ]
 )

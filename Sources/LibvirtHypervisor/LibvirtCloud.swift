@@ -1,7 +1,7 @@
 import Core
 import Synchronization
 
-#if canImport(CLibvirt)
+#if LIBVIRT
 /// The libvirt driver: the `HypervisorProvider` for hosts of kind `libvirt`, with one connection per
 /// host URI, opened on first use and kept. `onHostEvent` hears of domain changes (lifecycle and guest
 /// agent events) on a host, by URI, as they happen, including changes made outside VirtualStack.

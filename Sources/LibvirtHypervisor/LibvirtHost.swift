@@ -1,4 +1,4 @@
-#if canImport(CLibvirt)
+#if LIBVIRT
 import CLibvirt
 import Core
 import Foundation

@@ -1,4 +1,4 @@
-#if canImport(LibvirtTestSupport)
+#if LIBVIRT
 import Core
 import Foundation
 import HTTPTypes
