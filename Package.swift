@@ -46,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.0"),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.12.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Tests only: they read openapi.yaml to enumerate its operations and schemas.
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
@@ -118,6 +119,22 @@ let package = Package(
             ] + (hasLibvirt ? ["CLibvirt"] : []),
             swiftSettings: swiftSettings + libvirtDefine
         ),
+        // Driven adapter: the vCenter driver, a vim25 (SOAP) client on async-http-client and Foundation's XMLParser.
+        .target(
+            name: "VCenterHypervisor",
+            dependencies: [
+                "Core",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The checks every hypervisor driver must pass, written once; each driver's tests run them.
         .target(
             name: "HypervisorContract",
@@ -148,6 +165,7 @@ let package = Package(
                 "SecurityAdapters",
                 "SimulatedHypervisor",
                 "LibvirtHypervisor",
+                "VCenterHypervisor",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -212,6 +230,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets: a second vSphere client that changes the simulator behind the driver's back.
+        .target(name: "VCenterTestSupport", dependencies: ["Core", "VCenterHypervisor"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "VCenterHypervisorTests",
+            dependencies: [
+                "Core", "HypervisorContract", "SecurityAdapters", "VCenterHypervisor", "VCenterTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AppTests",
             dependencies: [
@@ -231,6 +259,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 "SimulatedHypervisor",
                 "LibvirtHypervisor",
+                "VCenterHypervisor",
+                "VCenterTestSupport",
             ] + (hasLibvirt ? ["LibvirtTestSupport"] : []),
             swiftSettings: swiftSettings + libvirtDefine
         ),

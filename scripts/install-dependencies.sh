@@ -13,6 +13,9 @@ command -v sqlite3 >/dev/null || needed+=(sqlite3)
 command -v psql >/dev/null || needed+=(postgresql-client)
 # Makes the throwaway certificates of scripts/with-postgres.sh.
 command -v openssl >/dev/null || needed+=(openssl)
+# The vCenter driver's tests run against govmomi's simulator, built from Debian's govmomi sources.
+command -v go >/dev/null || needed+=(golang-go)
+dpkg -s golang-github-vmware-govmomi-dev >/dev/null 2>&1 || needed+=(golang-github-vmware-govmomi-dev)
 if (( ${#needed[@]} )); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

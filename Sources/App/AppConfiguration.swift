@@ -4,6 +4,7 @@ import Foundation
 import LibvirtHypervisor
 import Logging
 import SQLPersistence
+import SecurityAdapters
 
 /// A configuration value that cannot be used; the process stops with this one line.
 public struct ConfigurationError: Error, CustomStringConvertible {
@@ -49,6 +50,9 @@ public struct AppConfiguration: Sendable {
     public var jobs: JobPolicy
     /// How often the worker compares every host's machines with the database.
     public var reconcileInterval: Duration
+    /// Encrypts stored host credentials: AES-GCM under `VIRTUALSTACK_SECRET_KEY` (and
+    /// `VIRTUALSTACK_SECRET_KEY_PREVIOUS` while rotating), or nothing when no key is set.
+    public var secretBox: any SecretBox
 
     public enum ComputeDriverKind: String, Sendable, CaseIterable {
         case simulated, libvirt
@@ -131,6 +135,18 @@ public struct AppConfiguration: Sendable {
         reconcileInterval = .seconds(
             try Self.integer(config, "reconcile.interval.seconds", default: 30, in: 1...86_400, what: "a number of seconds")
         )
+        let previousKey = config.string(forKey: "secret.key.previous", isSecret: true)
+        if let key = config.string(forKey: "secret.key", isSecret: true) {
+            do {
+                secretBox = try AESGCMSecretBox(key: key, previousKey: previousKey)
+            } catch {
+                throw ConfigurationError(description: error.description)
+            }
+        } else if previousKey != nil {
+            throw ConfigurationError(description: "VIRTUALSTACK_SECRET_KEY_PREVIOUS is set without VIRTUALSTACK_SECRET_KEY")
+        } else {
+            secretBox = NoSecretBox()
+        }
     }
 
     /// The host a database without hosts gets at start.

@@ -5,6 +5,7 @@ import Hummingbird
 import LibvirtHypervisor
 import Logging
 import SQLPersistence
+import VCenterHypervisor
 import SecurityAdapters
 
 /// Builds the whole service from configuration: the composition root.
@@ -56,7 +57,10 @@ public func buildApplication(
             LoginFailurePruning(throttle: core.loginThrottle, interval: .seconds(600), logger: logger),
             ComputeWorkerService(
                 worker: core.jobWorker, reconciler: core.reconciler, reconcileInterval: configuration.reconcileInterval,
-                hostEvents: core.hostEvents, readiness: readiness, onStop: { await core.libvirt.shutdown() }
+                hostEvents: core.hostEvents, readiness: readiness, onStop: {
+                    await core.libvirt.shutdown()
+                    await core.vcenter.shutdown()
+                }
             ),
         ],
         logger: logger

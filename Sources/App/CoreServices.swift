@@ -5,6 +5,7 @@ import Logging
 import SQLPersistence
 import SecurityAdapters
 import SimulatedHypervisor
+import VCenterHypervisor
 
 /// The core's use cases wired to their adapters, shared by the HTTP server and the CLI.
 struct CoreServices: Sendable {
@@ -24,6 +25,7 @@ struct CoreServices: Sendable {
     let compute: SQLComputeStore
     let hypervisors: HypervisorDirectory
     let libvirt: LibvirtCloud
+    let vcenter: VCenterCloud
     /// The hosts whose libvirt events asked for an early reconciliation.
     let hostEvents: HostEvents
     let vms: VMService
@@ -62,17 +64,22 @@ struct CoreServices: Sendable {
         let hostEvents = HostEvents()
         self.hostEvents = hostEvents
         libvirt = LibvirtCloud(settings: configuration.libvirt, onHostEvent: { hostEvents.signal($0) })
+        vcenter = VCenterCloud(secrets: configuration.secretBox, logger: logger)
         hypervisors = HypervisorDirectory(drivers: [
             .simulated: SimulatedCloud(
                 client: database, delay: configuration.simulatedDelay, failureRate: configuration.simulatedFailureRate
             ),
             .libvirt: libvirt,
+            .vcenter: vcenter,
         ])
         let wakeUp = WakeSignal()
         jobsQueued = wakeUp
         vms = VMService(compute: compute, environment: environment, jobsQueued: { wakeUp.signal() })
         templates = TemplateService(compute: compute, environment: environment)
-        hosts = HostService(compute: compute, hypervisors: hypervisors, environment: environment)
+        hosts = HostService(
+            compute: compute, hypervisors: hypervisors, secrets: configuration.secretBox, environment: environment,
+            hostChanged: { hostEvents.signal($0.uri) }
+        )
         jobWorker = JobWorker(
             runner: JobRunner(compute: compute, hypervisors: hypervisors, environment: environment, policy: configuration.jobs, logger: logger),
             wakeUp: wakeUp, logger: logger
@@ -94,6 +101,10 @@ struct CoreServices: Sendable {
             )
         }
         try await tokens.install(secret: secret)
+        let resealed = try await hosts.resealStaleCredentials()
+        if resealed > 0 {
+            logger.notice("Sealed stored host credentials again under the current VIRTUALSTACK_SECRET_KEY", metadata: ["hosts": "\(resealed)"])
+        }
         let (driver, uri, virtType) = configuration.configuredHost
         if let host = try await hosts.registerConfiguredHost(driver: driver, uri: uri, virtType: virtType) {
             logger.notice("Registered the first hypervisor host", metadata: ["driver": "\(driver.rawValue)", "uri": "\(host.uri)"])

@@ -159,7 +159,7 @@ public struct SimulatedHost: Hypervisor {
     }
 
     func hostDown() -> HypervisorError {
-        HypervisorError("Host \(uri) does not answer", retryable: true)
+        HypervisorError("Host \(uri) does not answer", retryable: true, hostDown: true)
     }
 
     private func consumeFault(

@@ -71,9 +71,18 @@ struct JobFailureTests {
             _ = try await client.act("start", on: id, in: tenant, token: root)
             try await client.waitForVM(id, status: "ERROR", in: tenant, token: root)
             #expect(try await client.logMessages(id, in: tenant, token: root).first?.hasPrefix("Start failed after 4 attempts") == true)
+            let down = try #require(try JSONBody(try await client.json(.get, "/api/v1/hosts", token: root)).array?.first as? [String: Any])
+            #expect(down["status"] as? String == "down" && (down["down_reason"] as? String)?.contains("does not answer") == true, "\(down)")
+            let refused = try await client.json(
+                .post, "/api/v1/vms", token: root, tenant: tenant,
+                body: ["name": "nowhere", "template_id": try await client.templateID(token: root, tenant: tenant)]
+            )
+            #expect(refused.status == .conflict, "a down host takes no new VMs: \(String(buffer: refused.body))")
             try await Self.withHost(database) { try await $0.setDown(false) }
             _ = try await client.act("start", on: id, in: tenant, token: root)
             try await client.waitForVM(id, status: "RUNNING", in: tenant, token: root)
+            let up = try #require(try JSONBody(try await client.json(.get, "/api/v1/hosts", token: root)).array?.first as? [String: Any])
+            #expect(up["status"] as? String == "up" && up["down_reason"] == nil, "the next call that succeeds brings it up: \(up)")
         }
     }
 

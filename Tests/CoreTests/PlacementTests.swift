@@ -31,6 +31,15 @@ struct PlacementTests {
         #expect(Placement.choose(for: Self.small, template: nil, among: [busy, memoryTight])?.host.name == "busy")
     }
 
+    @Test("A host that is down is skipped, however much room it has")
+    func downHosts() {
+        var down = Self.host("down")
+        down.downReason = "vCenter refused the username or password"
+        let busy = Self.host("busy", allocated: VMSize(cpu: 8, memoryGB: 8, diskGB: 100), vms: 4)
+        #expect(Placement.choose(for: Self.small, template: nil, among: [down, busy])?.host.name == "busy")
+        #expect(Placement.choose(for: Self.small, template: nil, among: [down]) == nil)
+    }
+
     @Test("Full and drained hosts are skipped; nil when none fits")
     func fullAndDrained() {
         let full = Self.host("full", allocated: VMSize(cpu: 15, memoryGB: 0, diskGB: 0))

@@ -63,8 +63,13 @@ public struct HypervisorHost: Sendable, Equatable {
     /// Drained hosts keep their VMs and take no new ones.
     public var enabled: Bool
     public var capacity: HostCapacity
-    /// Driver settings that are not capacity (libvirt's `virt_type`, vCenter's inventory paths).
+    /// Driver settings that are not capacity (libvirt's `virt_type`, vCenter's inventory paths and
+    /// credentials, the password sealed by the `SecretBox`).
     public var settings: [String: String]
+    /// Why the host is down: the last failure of the host as a whole (see `HypervisorError.hostDown`),
+    /// cleared by the next driver call that succeeds. Nil while the host answers. Down hosts take no new VMs.
+    public var downReason: String?
+    public var downSince: Date?
     /// The sum of the sizes of the VMs on the host, deleting ones included until their machine is gone.
     public var allocated: VMSize
     public var vmCount: Int
@@ -73,7 +78,8 @@ public struct HypervisorHost: Sendable, Equatable {
 
     public init(
         id: HostID, name: String, driver: DriverKind, uri: String, enabled: Bool, capacity: HostCapacity,
-        settings: [String: String] = [:], allocated: VMSize = .zero, vmCount: Int = 0, createdAt: Date, updatedAt: Date
+        settings: [String: String] = [:], downReason: String? = nil, downSince: Date? = nil, allocated: VMSize = .zero, vmCount: Int = 0,
+        createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.name = name
@@ -82,6 +88,8 @@ public struct HypervisorHost: Sendable, Equatable {
         self.enabled = enabled
         self.capacity = capacity
         self.settings = settings
+        self.downReason = downReason
+        self.downSince = downSince
         self.allocated = allocated
         self.vmCount = vmCount
         self.createdAt = createdAt
@@ -90,6 +98,9 @@ public struct HypervisorHost: Sendable, Equatable {
 
     /// What is left to allocate (negative when a lowered capacity is below what is in use).
     public var free: VMSize { capacity.allocatable - allocated }
+
+    /// Whether new VMs may land here: enabled and not known to be down.
+    public var takesNewVMs: Bool { enabled && downReason == nil }
 }
 
 /// What `PATCH /hosts/{id}` may change; nil fields stay as they are.
@@ -97,10 +108,13 @@ public struct HostPatch: Sendable, Equatable {
     public var name: String?
     public var enabled: Bool?
     public var capacity: HostCapacity?
+    /// The whole new settings (credentials changed, a password sealed again under a new key).
+    public var settings: [String: String]?
 
-    public init(name: String? = nil, enabled: Bool? = nil, capacity: HostCapacity? = nil) {
+    public init(name: String? = nil, enabled: Bool? = nil, capacity: HostCapacity? = nil, settings: [String: String]? = nil) {
         self.name = name
         self.enabled = enabled
         self.capacity = capacity
+        self.settings = settings
     }
 }

@@ -7,13 +7,13 @@ public enum Placement {
         public let image: String?
     }
 
-    /// The enabled host with room for `size` (and an image for `template`, when there is one) that
+    /// The enabled host that is not down, with room for `size` (and an image for `template`, when there is one) that
     /// keeps the most room free afterwards, measured as the smallest share left of any dimension: VMs
     /// spread over hosts instead of filling one after the other. Ties go to the host with fewer VMs,
     /// then to the lower id, so the choice is deterministic. Nil when no host fits.
     public static func choose(for size: VMSize, template: VMTemplate?, among hosts: [HypervisorHost]) -> Choice? {
         var best: (choice: Choice, score: Double)?
-        for host in hosts where host.enabled {
+        for host in hosts where host.takesNewVMs {
             let image: String?
             if let template {
                 guard let available = template.image(for: host.driver) else { continue }

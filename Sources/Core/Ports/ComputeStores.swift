@@ -56,11 +56,13 @@ public protocol HostRepository: Sendable {
     func deleteHost(_ id: HostID) async throws -> Bool
     /// Adds `size` to the host's allocation and `vms` to its VM count (negative values release).
     func allocate(_ size: VMSize, vms: Int, on hostID: HostID) async throws
-    /// Adds `size` and one VM to the allocation of `host` if the host is still enabled with the capacity
+    /// Adds `size` and one VM to the allocation of `host` if the host is still enabled and up, with the capacity
     /// `host` shows and still has room for `size`; false when not (another placement filled it, an
     /// operator drained or resized it meanwhile). Placement decides on hosts read without a lock and
     /// reserves last in its transaction, so placements on one host hold its row only for their commit.
     func reserve(_ size: VMSize, on host: HypervisorHost) async throws -> Bool
+    /// Marks the host down with `reason` since `date`, or up when `reason` is nil.
+    func setHostDown(_ id: HostID, reason: String?, at date: Date) async throws
 }
 
 /// The durable queue of driver operations. Jobs of one VM run one at a time, oldest first.

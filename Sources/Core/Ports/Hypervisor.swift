@@ -59,13 +59,18 @@ public struct Machine: Sendable, Equatable {
 
 /// A driver failure. `retryable` says whether the same operation may succeed later (a host that
 /// does not answer, a busy lock) or never will (an unknown image, a refused configuration).
+/// `hostDown` says the failure is the host's rather than the machine's (it does not answer, refuses
+/// the credentials or presents a certificate that is not trusted): every operation on the host fails
+/// until that changes, and the core marks the host down meanwhile.
 public struct HypervisorError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
     public let retryable: Bool
+    public let hostDown: Bool
 
-    public init(_ message: String, retryable: Bool) {
+    public init(_ message: String, retryable: Bool, hostDown: Bool = false) {
         self.message = message
         self.retryable = retryable
+        self.hostDown = hostDown
     }
 
     public var description: String { message }

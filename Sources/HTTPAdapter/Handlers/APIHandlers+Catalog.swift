@@ -28,8 +28,16 @@ extension APIHandlers {
 
     package func createHost(_ input: Operations.CreateHost.Input) async throws -> Operations.CreateHost.Output {
         guard case .json(let body) = input.body else { throw DomainError.malformed("Expected a JSON body") }
+        let vcenter = HostService.VCenterDraft(
+            username: body.username, password: body.password, insecure: body.insecure, caPEM: body.caPem, thumbprint: body.thumbprint,
+            placement: .init(
+                datacenter: body.datacenter, cluster: body.cluster, resourcePool: body.resourcePool, datastore: body.datastore,
+                folder: body.folder, network: body.network
+            )
+        )
         let draft = HostService.Draft(
-            name: body.name, driver: body.driver.rawValue, uri: body.uri, capacity: body.capacity?.domain, virtType: body.virtType?.rawValue
+            name: body.name, driver: body.driver.rawValue, uri: body.uri, capacity: body.capacity?.domain, virtType: body.virtType?.rawValue,
+            vcenter: vcenter
         )
         return .created(.init(body: .json(.init(try await hosts.register(by: principal(), draft)))))
     }
@@ -41,7 +49,11 @@ extension APIHandlers {
     package func updateHost(_ input: Operations.UpdateHost.Input) async throws -> Operations.UpdateHost.Output {
         guard case .json(let body) = input.body else { throw DomainError.malformed("Expected a JSON body") }
         let patch = HostPatch(name: body.name, enabled: body.enabled, capacity: body.capacity?.domain)
-        return .ok(.init(body: .json(.init(try await hosts.update(by: principal(), id: IDs.path(input.path.hostId, "Host"), patch)))))
+        let vcenter = HostService.VCenterDraft(
+            username: body.username, password: body.password, insecure: body.insecure, caPEM: body.caPem, thumbprint: body.thumbprint
+        )
+        let host = try await hosts.update(by: principal(), id: IDs.path(input.path.hostId, "Host"), patch, vcenter: vcenter)
+        return .ok(.init(body: .json(.init(host))))
     }
 
     package func deleteHost(_ input: Operations.DeleteHost.Input) async throws -> Operations.DeleteHost.Output {

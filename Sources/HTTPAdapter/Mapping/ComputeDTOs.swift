@@ -86,12 +86,19 @@ extension Components.Schemas.TemplateImages {
 }
 
 extension Components.Schemas.Host {
+    /// The sealed password stays inside: only the settings an operator may read are shown.
     init(_ host: Core.HypervisorHost) {
+        let vcenter = Core.VCenterHostSettings(host.settings)
         self.init(
             id: host.id.description, name: host.name, driver: .init(rawValue: host.driver.rawValue) ?? .simulated, uri: host.uri,
             enabled: host.enabled, capacity: .init(host.capacity),
             allocated: .init(cpu: host.allocated.cpu, memoryGb: host.allocated.memoryGB, diskGb: host.allocated.diskGB),
             vmCount: host.vmCount, virtType: host.settings["virt_type"].flatMap(VirtTypePayload.init(rawValue:)),
+            status: host.downReason == nil ? .up : .down, downReason: host.downReason, downSince: host.downSince,
+            username: vcenter?.username, insecure: vcenter?.insecure, caPem: vcenter?.caPEM, thumbprint: vcenter?.thumbprint,
+            datacenter: vcenter?.placement.datacenter, cluster: vcenter?.placement.cluster,
+            resourcePool: vcenter?.placement.resourcePool, datastore: vcenter?.placement.datastore,
+            folder: vcenter?.placement.folder, network: vcenter?.placement.network,
             createdAt: host.createdAt, updatedAt: host.updatedAt
         )
     }

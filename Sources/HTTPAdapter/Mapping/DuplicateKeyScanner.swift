@@ -19,9 +19,10 @@ enum DuplicateKeyScanner {
 
     /// Every property of every request body schema of openapi.yaml (`OpenAPIDocumentTests` compares).
     static let requestFields: Set<String> = [
-        "action", "capacity", "cpu", "current_password", "description", "disk_gb", "driver", "email", "enabled", "expires_at",
-        "first_name", "images", "is_active", "iso_url", "last_name", "memory_gb", "name", "password", "permission_ids", "role_id",
-        "role_ids", "source_type", "template_id", "token", "uri", "user_ids", "username", "virt_type",
+        "action", "ca_pem", "capacity", "cluster", "cpu", "current_password", "datacenter", "datastore", "description", "disk_gb",
+        "driver", "email", "enabled", "expires_at", "first_name", "folder", "images", "insecure", "is_active", "iso_url", "last_name",
+        "memory_gb", "name", "network", "password", "permission_ids", "resource_pool", "role_id", "role_ids", "source_type",
+        "template_id", "thumbprint", "token", "uri", "user_ids", "username", "virt_type",
     ]
 
     enum Finding: Equatable {

@@ -22,4 +22,5 @@ let allMigrations: [Migration] = [
     simulatedMachinesSchema,
     vmTalliesSchema,
     identityGenerationSchema,
+    hostHealthSchema,
 ]

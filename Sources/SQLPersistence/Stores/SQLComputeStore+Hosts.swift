@@ -5,6 +5,7 @@ import SQLKit
 extension SQLComputeStore: HostRepository {
     static let hostColumns: SQLQueryString = """
         id, name, driver, uri, enabled, vcpus, memory_gb, disk_gb, cpu_overcommit, memory_overcommit, disk_overcommit, settings, \
+        down_reason, down_since, \
         allocated_cpu, allocated_memory_gb, allocated_disk_gb, vm_count, created_at, updated_at
         """
 
@@ -48,6 +49,7 @@ extension SQLComputeStore: HostRepository {
         var assignments: [SQLQueryString] = ["updated_at = \(bind: date)"]
         if let name = patch.name { assignments += ["name = \(bind: name)", "name_key = \(bind: SearchKey.fold(name))"] }
         if let enabled = patch.enabled { assignments.append("enabled = \(bind: enabled)") }
+        if let settings = patch.settings { assignments.append("settings = \(bind: JSONText.encode(settings))") }
         if let capacity = patch.capacity {
             assignments += [
                 "vcpus = \(bind: capacity.vcpus)", "memory_gb = \(bind: capacity.memoryGB)", "disk_gb = \(bind: capacity.diskGB)",
@@ -92,7 +94,7 @@ extension SQLComputeStore: HostRepository {
             UPDATE hosts SET allocated_cpu = allocated_cpu + \(bind: size.cpu),
                 allocated_memory_gb = allocated_memory_gb + \(bind: size.memoryGB),
                 allocated_disk_gb = allocated_disk_gb + \(bind: size.diskGB), vm_count = vm_count + 1
-            WHERE id = \(bind: host.id.description) AND enabled
+            WHERE id = \(bind: host.id.description) AND enabled AND down_reason IS NULL
             AND vcpus = \(bind: capacity.vcpus) AND memory_gb = \(bind: capacity.memoryGB) AND disk_gb = \(bind: capacity.diskGB)
             AND cpu_overcommit = \(bind: capacity.cpuOvercommit) AND memory_overcommit = \(bind: capacity.memoryOvercommit)
             AND disk_overcommit = \(bind: capacity.diskOvercommit)
@@ -102,6 +104,15 @@ extension SQLComputeStore: HostRepository {
             RETURNING id
             """
         ).first() != nil
+    }
+
+    public func setHostDown(_ id: HostID, reason: String?, at date: Date) async throws {
+        try await database.raw(
+            """
+            UPDATE hosts SET down_reason = \(bind: reason), down_since = \(bind: reason == nil ? nil : date)
+            WHERE id = \(bind: id.description)
+            """
+        ).run()
     }
 }
 
@@ -119,6 +130,8 @@ extension SQLRow {
                 diskOvercommit: try double("disk_overcommit")
             ),
             settings: try JSONText.decode(try string("settings")),
+            downReason: try optionalString("down_reason"),
+            downSince: try optionalDate("down_since"),
             allocated: VMSize(cpu: try int("allocated_cpu"), memoryGB: try int("allocated_memory_gb"), diskGB: try int("allocated_disk_gb")),
             vmCount: try int("vm_count"),
             createdAt: try date("created_at"),

@@ -4,12 +4,21 @@ import Foundation
 public struct HostService: Sendable {
     let compute: any ComputeUnitOfWork
     let hypervisors: any HypervisorProvider
+    let secrets: any SecretBox
     let environment: CoreEnvironment
+    /// Called after a host was registered or its credentials changed: the service checks it soon
+    /// (a reconciliation pass), so that its status says at once whether it answers.
+    let hostChanged: @Sendable (HypervisorHost) -> Void
 
-    public init(compute: any ComputeUnitOfWork, hypervisors: any HypervisorProvider, environment: CoreEnvironment) {
+    public init(
+        compute: any ComputeUnitOfWork, hypervisors: any HypervisorProvider, secrets: any SecretBox = NoSecretBox(),
+        environment: CoreEnvironment, hostChanged: @escaping @Sendable (HypervisorHost) -> Void = { _ in }
+    ) {
         self.compute = compute
         self.hypervisors = hypervisors
+        self.secrets = secrets
         self.environment = environment
+        self.hostChanged = hostChanged
     }
 
     /// `POST /hosts` before validation.
@@ -20,13 +29,17 @@ public struct HostService: Sendable {
         public var capacity: HostCapacity?
         /// libvirt: `kvm` (default) or `qemu`.
         public var virtType: String?
+        public var vcenter: VCenterDraft
 
-        public init(name: String, driver: String, uri: String, capacity: HostCapacity? = nil, virtType: String? = nil) {
+        public init(
+            name: String, driver: String, uri: String, capacity: HostCapacity? = nil, virtType: String? = nil, vcenter: VCenterDraft = .init()
+        ) {
             self.name = name
             self.driver = driver
             self.uri = uri
             self.capacity = capacity
             self.virtType = virtType
+            self.vcenter = vcenter
         }
     }
 
@@ -49,42 +62,65 @@ public struct HostService: Sendable {
         try principal.requireUnrestrictedSuperuser(toManage: "hosts")
         let host = try newHost(draft)
         try await compute.stores.hosts.insertHost(host)
+        hostChanged(host)
         return host
     }
 
-    func newHost(_ draft: Draft) throws(DomainError) -> HypervisorHost {
+    func newHost(_ draft: Draft) throws -> HypervisorHost {
         guard let driver = DriverKind(rawValue: draft.driver) else {
-            throw .invalid("driver must be one of \(DriverKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw DomainError.invalid("driver must be one of \(DriverKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard hypervisors.supports(driver) else {
-            throw .invalid("The \(driver.rawValue) driver is not available in this build of VirtualStack")
+            throw DomainError.invalid("The \(driver.rawValue) driver is not available in this build of VirtualStack")
         }
         var settings: [String: String] = [:]
         if driver == .libvirt {
             let virtType = draft.virtType ?? "kvm"
-            guard ["kvm", "qemu"].contains(virtType) else { throw .invalid("virt_type must be 'kvm' or 'qemu'") }
+            guard ["kvm", "qemu"].contains(virtType) else { throw DomainError.invalid("virt_type must be 'kvm' or 'qemu'") }
             settings["virt_type"] = virtType
         } else if draft.virtType != nil {
-            throw .invalid("virt_type is only for libvirt hosts")
+            throw DomainError.invalid("virt_type is only for libvirt hosts")
+        }
+        let id: HostID = environment.newID()
+        var uri = try ImageNames.valid(draft.uri, field: "uri")
+        if driver == .vcenter {
+            uri = try Self.vcenterURL(uri)
+            settings = try vcenterSettings(draft.vcenter, for: id)
+        } else if !draft.vcenter.givenFields.isEmpty {
+            throw DomainError.invalid("\(draft.vcenter.givenFields.joined(separator: ", ")) only for vcenter hosts")
         }
         let now = environment.now()
         return HypervisorHost(
-            id: environment.newID(), name: try Names.valid(draft.name, field: "name"), driver: driver,
-            uri: try ImageNames.valid(draft.uri, field: "uri"), enabled: true,
+            id: id, name: try Names.valid(draft.name, field: "name"), driver: driver, uri: uri, enabled: true,
             capacity: try (draft.capacity ?? Self.defaultCapacity).validated(), settings: settings, createdAt: now, updatedAt: now
         )
     }
 
-    /// `{"enabled": false}` drains the host: its VMs stay, no new VM lands on it.
-    public func update(by principal: Principal, id: HostID, _ patch: HostPatch) async throws -> HypervisorHost {
+    /// `{"enabled": false}` drains the host: its VMs stay, no new VM lands on it. A vcenter host's
+    /// credentials and TLS settings change through `vcenter`.
+    public func update(by principal: Principal, id: HostID, _ patch: HostPatch, vcenter: VCenterDraft = .init()) async throws -> HypervisorHost {
         try principal.requireUnrestrictedSuperuser(toManage: "hosts")
         let patch = HostPatch(
             name: try patch.name.map { try Names.valid($0, field: "name") }, enabled: patch.enabled,
             capacity: try patch.capacity?.validated()
         )
-        guard let host = try await compute.stores.hosts.updateHost(id, patch, at: environment.now()) else {
-            throw DomainError.notFound("Host not found")
+        guard !vcenter.givenFields.isEmpty else {
+            guard let host = try await compute.stores.hosts.updateHost(id, patch, at: environment.now()) else {
+                throw DomainError.notFound("Host not found")
+            }
+            return host
         }
+        let fields = patch
+        let host = try await compute.transaction { stores in
+            guard let host = try await stores.hosts.lockedHost(id) else { throw DomainError.notFound("Host not found") }
+            var patch = fields
+            patch.settings = try patchedVCenterSettings(vcenter, of: host)
+            guard let updated = try await stores.hosts.updateHost(id, patch, at: environment.now()) else {
+                throw DomainError.notFound("Host not found")
+            }
+            return updated
+        }
+        hostChanged(host)
         return host
     }
 

@@ -62,13 +62,16 @@ public struct JobRunner: Sendable {
         guard let host = try await compute.stores.hosts.host(vm.hostID) else {
             return .failed(HypervisorError("The VM's host is no longer registered", retryable: false))
         }
+        let health = HostHealth(hosts: compute.stores.hosts, environment: environment, logger: logger)
         do {
             let hypervisor = try await hypervisors.hypervisor(for: host)
             let machine = try await renewingLease(of: job, token: token) {
                 try await Self.run(job.kind, for: vm, on: hypervisor, stopTimeout: policy.stopTimeout)
             }
+            await health.answered(host)
             return .succeeded(machine)
         } catch let error as HypervisorError {
+            await health.failed(host, with: error)
             return .failed(error)
         } catch is CancellationError {
             throw CancellationError()

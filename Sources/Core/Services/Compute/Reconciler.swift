@@ -36,6 +36,9 @@ public struct Reconciler: Sendable {
                     _ = try await reconcile(host, reportingUnknown: reportingUnknown)
                 } catch is CancellationError {
                     return
+                } catch let error as HypervisorError where error.hostDown {
+                    // HostHealth logged it when the host went down; a host that stays down is not news.
+                    continue
                 } catch let error as HypervisorError where error.retryable {
                     logger.warning(
                         "A host does not answer; its VMs' jobs retry until it does", metadata: ["host": "\(host.name)", "error": "\(error)"]
@@ -53,7 +56,15 @@ public struct Reconciler: Sendable {
         // The VMs are read before the inventory, and a correction is written only if the VM has not
         // changed since: a job that finished in between is newer than the inventory, not contradicted by it.
         let settled = try await compute.stores.vms.settledVMs(onHost: host.id)
-        let machines = try await hypervisors.hypervisor(for: host).inventory()
+        let health = HostHealth(hosts: compute.stores.hosts, environment: environment, logger: logger)
+        let machines: [Machine]
+        do {
+            machines = try await hypervisors.hypervisor(for: host).inventory()
+        } catch let error as HypervisorError {
+            await health.failed(host, with: error)
+            throw error
+        }
+        await health.answered(host)
         var report = Report()
         var byVM: [VMID: Machine] = [:]
         for machine in machines {
