@@ -14,6 +14,8 @@ package enum RequiredNullable {
         "CreatedInvitation": ["invited_by"],
         "VM": ["task", "ip_address", "template_name"],
         "VMTemplate": ["description"],
+        "QuotaFigure": ["limit", "headroom"],
+        "QuotaLimits": ["vms", "vcpus", "memory_gb", "disk_gb"],
     ]
 }
 
@@ -118,5 +120,25 @@ extension Components.Schemas.VMTemplate {
         try container.encode(diskGb, forKey: .diskGb)
         try container.encodeIfPresent(images, forKey: .images)
         try container.encode(createdAt, forKey: .createdAt)
+    }
+}
+
+extension Components.Schemas.QuotaFigure {
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(limit, forKey: .limit)
+        try container.encode(used, forKey: .used)
+        try container.encode(reserved, forKey: .reserved)
+        try container.encode(headroom, forKey: .headroom)
+    }
+}
+
+extension Components.Schemas.QuotaLimits {
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(vms, forKey: .vms)
+        try container.encode(vcpus, forKey: .vcpus)
+        try container.encode(memoryGb, forKey: .memoryGb)
+        try container.encode(diskGb, forKey: .diskGb)
     }
 }

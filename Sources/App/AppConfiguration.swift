@@ -53,6 +53,8 @@ public struct AppConfiguration: Sendable {
     /// Encrypts stored host credentials: AES-GCM under `VIRTUALSTACK_SECRET_KEY` (and
     /// `VIRTUALSTACK_SECRET_KEY_PREVIOUS` while rotating), or nothing when no key is set.
     public var secretBox: any SecretBox
+    /// The quota limits of tenants that no superuser set limits for (`VIRTUALSTACK_QUOTA_DEFAULT_VMS`, …).
+    public var defaultQuota: QuotaLimits
 
     public enum ComputeDriverKind: String, Sendable, CaseIterable {
         case simulated, libvirt
@@ -147,6 +149,14 @@ public struct AppConfiguration: Sendable {
         } else {
             secretBox = NoSecretBox()
         }
+        func limit(_ key: String) throws(ConfigurationError) -> Int? {
+            guard config.string(forKey: ConfigKey(key)) != nil else { return nil }
+            return try Self.integer(config, key, default: 0, in: 0...QuotaLimits.maximum, what: "a quota limit")
+        }
+        defaultQuota = QuotaLimits(
+            vms: try limit("quota.default.vms"), vcpus: try limit("quota.default.vcpus"),
+            memoryGB: try limit("quota.default.memory.gb"), diskGB: try limit("quota.default.disk.gb")
+        )
     }
 
     /// The host a database without hosts gets at start.

@@ -31,7 +31,7 @@ public func buildApplication(
         handlers: APIHandlers(
             authentication: core.authentication, tenants: core.tenants, members: core.members, roles: core.roles,
             profile: core.profile, invitations: core.invitations, apiKeys: core.apiKeys, vms: core.vms,
-            templates: core.templates, hosts: core.hosts
+            templates: core.templates, hosts: core.hosts, quotas: core.quotas
         ),
         settings: HTTPSettings(
             corsAllowedOrigins: Set(configuration.corsAllowedOrigins), handEncodedRoutes: handEncodedRoutes,

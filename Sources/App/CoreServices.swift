@@ -29,6 +29,7 @@ struct CoreServices: Sendable {
     /// The hosts whose libvirt events asked for an early reconciliation.
     let hostEvents: HostEvents
     let vms: VMService
+    let quotas: QuotaService
     let templates: TemplateService
     let hosts: HostService
     /// Wakes this process's job worker when a request queues a job.
@@ -74,7 +75,9 @@ struct CoreServices: Sendable {
         ])
         let wakeUp = WakeSignal()
         jobsQueued = wakeUp
-        vms = VMService(compute: compute, environment: environment, jobsQueued: { wakeUp.signal() })
+        let quotaPolicy = QuotaPolicy(defaults: configuration.defaultQuota)
+        vms = VMService(compute: compute, environment: environment, quotas: quotaPolicy, jobsQueued: { wakeUp.signal() })
+        quotas = QuotaService(compute: compute, identity: store, policy: quotaPolicy, environment: environment)
         templates = TemplateService(compute: compute, environment: environment)
         hosts = HostService(
             compute: compute, hypervisors: hypervisors, secrets: configuration.secretBox, environment: environment,

@@ -101,6 +101,8 @@ struct OpenAPIDocumentTests {
                 "VMTemplate",
                 Components.Schemas.VMTemplate(id: "t", name: "Debian", description: nil, cpu: 1, memoryGb: 1, diskGb: 1, createdAt: now)
             ),
+            ("QuotaFigure", Components.Schemas.QuotaFigure(limit: nil, used: 0, reserved: 0, headroom: nil)),
+            ("QuotaLimits", Components.Schemas.QuotaLimits(vms: nil, vcpus: nil, memoryGb: nil, diskGb: nil)),
         ]
         #expect(Set(values.map(\.0)) == Set(RequiredNullable.properties.keys))
         for (name, value) in values {

@@ -105,15 +105,18 @@ public struct ComputeStores: Sendable {
     public let hosts: any HostRepository
     public let jobs: any JobQueue
     public let logs: any VMLogRepository
+    public let quotas: any QuotaRepository
 
     public init(
-        vms: any VMRepository, templates: any TemplateRepository, hosts: any HostRepository, jobs: any JobQueue, logs: any VMLogRepository
+        vms: any VMRepository, templates: any TemplateRepository, hosts: any HostRepository, jobs: any JobQueue, logs: any VMLogRepository,
+        quotas: any QuotaRepository
     ) {
         self.vms = vms
         self.templates = templates
         self.hosts = hosts
         self.jobs = jobs
         self.logs = logs
+        self.quotas = quotas
     }
 }
 

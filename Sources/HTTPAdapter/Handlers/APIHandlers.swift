@@ -15,11 +15,12 @@ public struct APIHandlers: APIProtocol {
     let vms: VMService
     let templates: TemplateService
     let hosts: HostService
+    let quotas: QuotaService
 
     public init(
         authentication: AuthenticationService, tenants: TenantService, members: MemberService, roles: RoleService,
         profile: ProfileService, invitations: InvitationService, apiKeys: APIKeyService, vms: VMService,
-        templates: TemplateService, hosts: HostService
+        templates: TemplateService, hosts: HostService, quotas: QuotaService
     ) {
         self.authentication = authentication
         self.tenants = tenants
@@ -31,6 +32,7 @@ public struct APIHandlers: APIProtocol {
         self.vms = vms
         self.templates = templates
         self.hosts = hosts
+        self.quotas = quotas
     }
 
     /// The credential the request presents.

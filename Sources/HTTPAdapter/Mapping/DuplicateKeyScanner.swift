@@ -4,9 +4,10 @@ import Foundation
 /// values silently (Foundation's the first), so a client and a proxy in front of us could read the
 /// same body differently; we refuse such bodies instead.
 ///
-/// It also finds a member of `requestFields` whose value is `null`: no request field of the API is
-/// nullable, and the generated decoders would read `null` as an absent optional field (a `PATCH` with
-/// `"name": null` would silently change nothing), where the contract says a null field is `422`.
+/// It also finds a member of `requestFields` whose value is `null`: the generated decoders would read
+/// `null` as an absent optional field (a `PATCH` with `"name": null` would silently change nothing),
+/// where the contract says a null field is `422`. The few operations whose body takes `null` as a
+/// value (`nullableRequestOperations`) are scanned for repeated keys only.
 /// Other keys are not the API's and are ignored, with whatever value.
 ///
 /// One pass over the bytes with a stack of open containers, no parse tree: it runs on every JSON body.
@@ -22,7 +23,7 @@ enum DuplicateKeyScanner {
         "action", "ca_pem", "capacity", "cluster", "cpu", "current_password", "datacenter", "datastore", "description", "disk_gb",
         "driver", "email", "enabled", "expires_at", "first_name", "folder", "images", "insecure", "is_active", "iso_url", "last_name",
         "memory_gb", "name", "network", "password", "permission_ids", "resource_pool", "role_id", "role_ids", "source_type",
-        "template_id", "thumbprint", "token", "uri", "user_ids", "username", "virt_type",
+        "template_id", "thumbprint", "token", "uri", "user_ids", "username", "vcpus", "virt_type", "vms",
     ]
 
     enum Finding: Equatable {
@@ -31,12 +32,12 @@ enum DuplicateKeyScanner {
     }
 
     static func firstDuplicateKey(in bytes: some Collection<UInt8>) -> String? {
-        if case .duplicateKey(let key)? = firstFinding(in: bytes) { return key }
+        if case .duplicateKey(let key)? = firstFinding(in: bytes, reportingNullMembers: false) { return key }
         return nil
     }
 
-    /// The first repeated key or `null` member, in the order they appear.
-    static func firstFinding(in bytes: some Collection<UInt8>) -> Finding? {
+    /// The first repeated key or (when `reportingNullMembers`) `null` member, in the order they appear.
+    static func firstFinding(in bytes: some Collection<UInt8>, reportingNullMembers: Bool = true) -> Finding? {
         let bytes = Array(bytes)
         var lastKey: [UInt8]?
         var stack: [Container] = []
@@ -70,7 +71,7 @@ enum DuplicateKeyScanner {
                 _ = stack.popLast()
             case UInt8(ascii: "n"):
                 // A literal `null` right after a member's colon (strings were skipped whole above).
-                if case .object(_, false)? = stack.last, let lastKey, requestFields.contains(String(decoding: lastKey, as: UTF8.self)),
+                if reportingNullMembers, case .object(_, false)? = stack.last, let lastKey, requestFields.contains(String(decoding: lastKey, as: UTF8.self)),
                     index + 4 <= bytes.count,
                     bytes[index..<index + 4].elementsEqual("null".utf8), Self.previousToken(in: bytes, before: index) == UInt8(ascii: ":")
                 {

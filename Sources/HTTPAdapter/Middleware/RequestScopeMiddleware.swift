@@ -11,7 +11,8 @@ import NIOCore
 ///    nothing of the schema;
 /// 2. reads the whole body, so an oversized one is refused with 413 before decoding;
 /// 3. refuses a JSON body with a repeated key (400), which the decoder would silently resolve, or with
-///    a `null` member (422), which the generated decoders would read as an absent field.
+///    a `null` member (422), which the generated decoders would read as an absent field (except where
+///    the operation takes `null` as a value, `nullableRequestOperations`).
 struct RequestScopeMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     typealias Authenticator = @Sendable (APIHandlers.Credential) async throws -> Principal
@@ -34,7 +35,8 @@ struct RequestScopeMiddleware: RouterMiddleware {
             body = try await request.collectBody(upTo: context.maxUploadSize)
         }
         if body.readableBytes > 0, Self.isJSON(request.headers[.contentType]) {
-            switch DuplicateKeyScanner.firstFinding(in: body.readableBytesView) {
+            let nullable = routes.acceptsNullMembers(request.method, path: request.uri.path)
+            switch DuplicateKeyScanner.firstFinding(in: body.readableBytesView, reportingNullMembers: !nullable) {
             case .duplicateKey(let key)?: throw DomainError.malformed("The JSON body repeats the key '\(key)'")
             case .nullMember(let key)?: throw DomainError.invalid("Field '\(key)' must not be null")
             case nil: break

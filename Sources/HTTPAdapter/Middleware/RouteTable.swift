@@ -19,6 +19,12 @@ let publicOperations: Set<OperationRoute> = [
     OperationRoute(method: .get, path: "/api/v1/openapi.yaml"),
 ]
 
+/// The operations whose request body takes `null` as a value (a quota limit's "unlimited"); the null
+/// members of every other body are refused (see `DuplicateKeyScanner`).
+let nullableRequestOperations: Set<OperationRoute> = [
+    OperationRoute(method: .put, path: "/api/v1/tenants/{tenant_id}/quota")
+]
+
 /// The (method, path template) pairs the API registers. They answer two questions before the router
 /// has matched a request: which requests need credentials (every route outside `publicOperations`),
 /// and which methods a known path allows (for a 405 with `Allow` instead of the router's 404).
@@ -28,15 +34,17 @@ final class RouteTable: @unchecked Sendable {
         let method: HTTPRequest.Method
         let segments: [Substring]
         let requiresAuthentication: Bool
+        let acceptsNullMembers: Bool
     }
 
     private var routes: [Route] = []
     private let lock = NSLock()
 
     func record(_ method: HTTPRequest.Method, _ path: String) {
+        let operation = OperationRoute(method: method, path: path)
         let route = Route(
-            method: method, segments: path.split(separator: "/"),
-            requiresAuthentication: !publicOperations.contains(OperationRoute(method: method, path: path))
+            method: method, segments: path.split(separator: "/"), requiresAuthentication: !publicOperations.contains(operation),
+            acceptsNullMembers: nullableRequestOperations.contains(operation)
         )
         lock.withLock { routes.append(route) }
     }
@@ -45,6 +53,11 @@ final class RouteTable: @unchecked Sendable {
     /// no operation is left to the router (404 or 405).
     func requiresAuthentication(_ method: HTTPRequest.Method, path: String) -> Bool {
         routes(forPath: path).contains { $0.method == method && $0.requiresAuthentication }
+    }
+
+    /// Whether the request names an operation whose body may hold `null` members.
+    func acceptsNullMembers(_ method: HTTPRequest.Method, path: String) -> Bool {
+        routes(forPath: path).contains { $0.method == method && $0.acceptsNullMembers }
     }
 
     func allowedMethods(forPath path: String) -> [HTTPRequest.Method] {

@@ -23,4 +23,5 @@ let allMigrations: [Migration] = [
     vmTalliesSchema,
     identityGenerationSchema,
     hostHealthSchema,
+    quotasSchema,
 ]

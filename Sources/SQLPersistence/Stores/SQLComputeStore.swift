@@ -3,8 +3,8 @@ import Foundation
 import SQLKit
 
 /// The compute repositories (`VMRepository`, `TemplateRepository`, `HostRepository`, `JobQueue`,
-/// `VMLogRepository`) over SQLKit, one implementation for SQLite and PostgreSQL. One value serves all
-/// five ports: on the pool, or bound to one transaction.
+/// `VMLogRepository`, `QuotaRepository`) over SQLKit, one implementation for SQLite and PostgreSQL. One
+/// value serves all six ports: on the pool, or bound to one transaction.
 public struct SQLComputeStore: ComputeUnitOfWork {
     let client: DatabaseClient
     /// The database queries run on: the pool, or one connection inside a transaction.
@@ -24,7 +24,7 @@ public struct SQLComputeStore: ComputeUnitOfWork {
         self.inTransaction = true
     }
 
-    public var stores: ComputeStores { ComputeStores(vms: self, templates: self, hosts: self, jobs: self, logs: self) }
+    public var stores: ComputeStores { ComputeStores(vms: self, templates: self, hosts: self, jobs: self, logs: self, quotas: self) }
 
     public func transaction<R: Sendable>(_ work: @escaping @Sendable (ComputeStores) async throws -> R) async throws -> R {
         try await withinTransaction { try await work($0.stores) }

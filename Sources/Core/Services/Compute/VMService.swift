@@ -5,12 +5,17 @@ import Foundation
 public struct VMService: Sendable {
     let compute: any ComputeUnitOfWork
     let environment: CoreEnvironment
+    let quotas: QuotaPolicy
     /// Tells this process's worker that a job was queued, so it need not wait for its next poll.
     let jobsQueued: @Sendable () -> Void
 
-    public init(compute: any ComputeUnitOfWork, environment: CoreEnvironment, jobsQueued: @escaping @Sendable () -> Void = {}) {
+    public init(
+        compute: any ComputeUnitOfWork, environment: CoreEnvironment, quotas: QuotaPolicy = QuotaPolicy(),
+        jobsQueued: @escaping @Sendable () -> Void = {}
+    ) {
         self.compute = compute
         self.environment = environment
+        self.quotas = quotas
         self.jobsQueued = jobsQueued
     }
 
@@ -79,7 +84,8 @@ public struct VMService: Sendable {
         ).validated()
         // Placement decides on hosts as read now, without holding them; the transaction reserves the
         // room last, on the condition that it is still there. A placement that lost the host to
-        // another one (or to an operator's change) decides again on fresh figures.
+        // another one (or to an operator's change) decides again on fresh figures. The tenant's quota
+        // is checked first in the transaction, so that locks are always taken tenant before host.
         var attempt = 0
         while true {
             attempt += 1
@@ -100,7 +106,8 @@ public struct VMService: Sendable {
                 source: source, templateName: template?.name, hostID: choice.host.id, ipAddress: nil, createdAt: now, updatedAt: now
             )
             do {
-                try await compute.transaction { stores in
+                try await compute.transaction { [quotas] stores in
+                    try await quotas.admit(ResourceTally(oneVMOf: size), in: access.tenantID, stores: stores)
                     try await stores.vms.insertVM(vm)
                     try await Self.record(transition, for: id, at: now, in: stores)
                     guard try await stores.hosts.reserve(size, on: choice.host) else { throw PlacementOutdated() }
