@@ -31,7 +31,8 @@ public func buildApplication(
         handlers: APIHandlers(
             authentication: core.authentication, tenants: core.tenants, members: core.members, roles: core.roles,
             profile: core.profile, invitations: core.invitations, apiKeys: core.apiKeys, vms: core.vms,
-            templates: core.templates, hosts: core.hosts, quotas: core.quotas
+            templates: core.templates, hosts: core.hosts, quotas: core.quotas,
+            idempotency: core.idempotency
         ),
         settings: HTTPSettings(
             corsAllowedOrigins: Set(configuration.corsAllowedOrigins), handEncodedRoutes: handEncodedRoutes,
@@ -54,7 +55,13 @@ public func buildApplication(
         ),
         services: [
             DatabaseService(client: database),
-            LoginFailurePruning(throttle: core.loginThrottle, interval: .seconds(600), logger: logger),
+            PeriodicPruning(
+                tasks: [
+                    .init(what: "old failed-login records") { try await core.loginThrottle.forgetStale() },
+                    .init(what: "expired idempotency keys") { _ = try await core.idempotency.prune() },
+                ],
+                interval: .seconds(600), logger: logger
+            ),
             ComputeWorkerService(
                 worker: core.jobWorker, reconciler: core.reconciler, reconcileInterval: configuration.reconcileInterval,
                 hostEvents: core.hostEvents, readiness: readiness, onStop: {

@@ -30,6 +30,7 @@ struct CoreServices: Sendable {
     let hostEvents: HostEvents
     let vms: VMService
     let quotas: QuotaService
+    let idempotency: IdempotencyService
     let templates: TemplateService
     let hosts: HostService
     /// Wakes this process's job worker when a request queues a job.
@@ -62,6 +63,7 @@ struct CoreServices: Sendable {
             settings: .init(lifetime: TimeInterval(configuration.invitationLifetime), publicBaseURL: configuration.publicBaseURL)
         )
         apiKeys = APIKeyService(store: store, secrets: secrets, environment: environment)
+        idempotency = IdempotencyService(store: SQLIdempotencyStore(client: database), digests: secrets, environment: environment)
         let hostEvents = HostEvents()
         self.hostEvents = hostEvents
         libvirt = LibvirtCloud(settings: configuration.libvirt, onHostEvent: { hostEvents.signal($0) })

@@ -47,6 +47,7 @@ func buildRouter(
     router.add(middleware: CORSPolicyMiddleware(allowedOrigins: settings.corsAllowedOrigins))
     router.add(middleware: ErrorMiddleware(routes: routes))
     router.add(middleware: RequestScopeMiddleware(routes: routes, bodyTimeout: settings.bodyTimeout) { credential in try await handlers.principal(presenting: credential) })
+    router.add(middleware: IdempotencyMiddleware(service: handlers.idempotency))
 
     router.get("/health") { _, _ -> Response in
         let healthy = await health()

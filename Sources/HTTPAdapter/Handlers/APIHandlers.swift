@@ -16,11 +16,13 @@ public struct APIHandlers: APIProtocol {
     let templates: TemplateService
     let hosts: HostService
     let quotas: QuotaService
+    /// Used by `IdempotencyMiddleware`, around the handlers rather than in them.
+    let idempotency: IdempotencyService
 
     public init(
         authentication: AuthenticationService, tenants: TenantService, members: MemberService, roles: RoleService,
         profile: ProfileService, invitations: InvitationService, apiKeys: APIKeyService, vms: VMService,
-        templates: TemplateService, hosts: HostService, quotas: QuotaService
+        templates: TemplateService, hosts: HostService, quotas: QuotaService, idempotency: IdempotencyService
     ) {
         self.authentication = authentication
         self.tenants = tenants
@@ -33,6 +35,7 @@ public struct APIHandlers: APIProtocol {
         self.templates = templates
         self.hosts = hosts
         self.quotas = quotas
+        self.idempotency = idempotency
     }
 
     /// The credential the request presents.

@@ -8,8 +8,8 @@ struct CORSPolicyMiddleware: RouterMiddleware {
     let allowedOrigins: Set<String>
 
     static let allowedMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-    static let allowedHeaders = "Authorization, Content-Type, X-Tenant-ID, X-API-Key, X-Request-ID"
-    static let exposedHeaders = "X-Request-ID, Retry-After, WWW-Authenticate"
+    static let allowedHeaders = "Authorization, Content-Type, X-Tenant-ID, X-API-Key, X-Request-ID, Idempotency-Key"
+    static let exposedHeaders = "X-Request-ID, Retry-After, WWW-Authenticate, Idempotency-Replayed"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let origin = request.headers[.origin], allowedOrigins.contains(origin) else {

@@ -24,4 +24,5 @@ let allMigrations: [Migration] = [
     identityGenerationSchema,
     hostHealthSchema,
     quotasSchema,
+    idempotencyKeysSchema,
 ]

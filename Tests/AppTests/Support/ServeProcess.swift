@@ -78,8 +78,10 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// Sends a JSON request; answers the status and the decoded body.
-    func json(_ method: String, _ path: String, token: String? = nil, tenant: String? = nil, body: Any? = nil) async throws -> (Int, Any?) {
-        var headers = ["Content-Type": "application/json"]
+    func json(
+        _ method: String, _ path: String, token: String? = nil, tenant: String? = nil, body: Any? = nil, headers extra: [String: String] = [:]
+    ) async throws -> (Int, Any?) {
+        var headers = extra.merging(["Content-Type": "application/json"]) { $1 }
         if let token { headers["Authorization"] = "Bearer \(token)" }
         if let tenant { headers["X-Tenant-ID"] = tenant }
         let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
