@@ -207,6 +207,18 @@ struct QuotaTests {
                 try await Self.setLimits(client, Self.limits(vms: nil, diskGB: 1_000_000_001), of: f.tenantA, token: f.rootToken),
                 .unprocessableContent
             )
+            let missingKey: [String: Any] = ["vms": 1, "vcpus": NSNull(), "memory_gb": NSNull()]
+            let refusedMissing = try await Self.setLimits(client, missingKey, of: f.tenantA, token: f.rootToken)
+            try expectError(refusedMissing, .unprocessableContent)
+            #expect((try JSONBody(refusedMissing)["detail"] as? String)?.contains("disk_gb") == true, "a forgotten key is not 'unlimited'")
+            let repeated = Data(#"{"vms": 1, "vms": 2, "vcpus": null, "memory_gb": null, "disk_gb": null}"#.utf8)
+            try expectError(
+                try await client.execute(
+                    uri: "/api/v1/tenants/\(f.tenantA)/quota", method: .put,
+                    headers: [.authorization: "Bearer \(f.rootToken)", .contentType: "application/json"], body: ByteBuffer(bytes: repeated)
+                ),
+                .badRequest
+            )
             for bad: Any in [["vms": "ten", "vcpus": NSNull(), "memory_gb": NSNull(), "disk_gb": NSNull()], [1, 2], "x"] {
                 let response = try await Self.setLimits(client, bad, of: f.tenantA, token: f.rootToken)
                 #expect([.badRequest, .unprocessableContent].contains(response.status), "\(bad): \(String(buffer: response.body))")

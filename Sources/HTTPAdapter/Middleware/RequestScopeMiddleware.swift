@@ -35,15 +35,25 @@ struct RequestScopeMiddleware: RouterMiddleware {
             body = try await request.collectBody(upTo: context.maxUploadSize)
         }
         if body.readableBytes > 0, Self.isJSON(request.headers[.contentType]) {
-            let nullable = routes.acceptsNullMembers(request.method, path: request.uri.path)
-            switch DuplicateKeyScanner.firstFinding(in: body.readableBytesView, reportingNullMembers: !nullable) {
+            let nullableKeys = routes.nullableBodyKeys(request.method, path: request.uri.path)
+            switch DuplicateKeyScanner.firstFinding(in: body.readableBytesView, reportingNullMembers: nullableKeys == nil) {
             case .duplicateKey(let key)?: throw DomainError.malformed("The JSON body repeats the key '\(key)'")
             case .nullMember(let key)?: throw DomainError.invalid("Field '\(key)' must not be null")
             case nil: break
             }
+            if let nullableKeys { try Self.requireKeys(nullableKeys, in: body) }
         }
         return try await RequestScope.$current.withValue(scope) {
             try await next(request, context)
+        }
+    }
+
+    /// `422` when the body is a JSON object without one of `keys`. What is not an object is left to
+    /// the decoder (400).
+    static func requireKeys(_ keys: Set<String>, in body: ByteBuffer) throws(DomainError) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else { return }
+        if let missing = keys.subtracting(object.keys).sorted().first {
+            throw .invalid("Field '\(missing)' is required (null where it may be unset)")
         }
     }
 

@@ -19,10 +19,12 @@ let publicOperations: Set<OperationRoute> = [
     OperationRoute(method: .get, path: "/api/v1/openapi.yaml"),
 ]
 
-/// The operations whose request body takes `null` as a value (a quota limit's "unlimited"); the null
-/// members of every other body are refused (see `DuplicateKeyScanner`).
-let nullableRequestOperations: Set<OperationRoute> = [
-    OperationRoute(method: .put, path: "/api/v1/tenants/{tenant_id}/quota")
+/// The operations whose request body takes `null` as a value (a quota limit's "unlimited"), with the
+/// keys their body must hold: the generated decoders read a missing key as `null`, which would turn a
+/// forgotten key into "unlimited". The null members of every other body are refused (see
+/// `DuplicateKeyScanner`).
+let nullableRequestOperations: [OperationRoute: Set<String>] = [
+    OperationRoute(method: .put, path: "/api/v1/tenants/{tenant_id}/quota"): ["vms", "vcpus", "memory_gb", "disk_gb"]
 ]
 
 /// The (method, path template) pairs the API registers. They answer two questions before the router
@@ -34,7 +36,8 @@ final class RouteTable: @unchecked Sendable {
         let method: HTTPRequest.Method
         let segments: [Substring]
         let requiresAuthentication: Bool
-        let acceptsNullMembers: Bool
+        /// The keys a body with `null` members must hold; nil where `null` members are refused.
+        let requiredKeys: Set<String>?
     }
 
     private var routes: [Route] = []
@@ -44,7 +47,7 @@ final class RouteTable: @unchecked Sendable {
         let operation = OperationRoute(method: method, path: path)
         let route = Route(
             method: method, segments: path.split(separator: "/"), requiresAuthentication: !publicOperations.contains(operation),
-            acceptsNullMembers: nullableRequestOperations.contains(operation)
+            requiredKeys: nullableRequestOperations[operation]
         )
         lock.withLock { routes.append(route) }
     }
@@ -55,9 +58,10 @@ final class RouteTable: @unchecked Sendable {
         routes(forPath: path).contains { $0.method == method && $0.requiresAuthentication }
     }
 
-    /// Whether the request names an operation whose body may hold `null` members.
-    func acceptsNullMembers(_ method: HTTPRequest.Method, path: String) -> Bool {
-        routes(forPath: path).contains { $0.method == method && $0.acceptsNullMembers }
+    /// The keys the body must hold when the request names an operation whose body may hold `null`
+    /// members; nil for every other request.
+    func nullableBodyKeys(_ method: HTTPRequest.Method, path: String) -> Set<String>? {
+        routes(forPath: path).first { $0.method == method && $0.requiredKeys != nil }?.requiredKeys
     }
 
     func allowedMethods(forPath path: String) -> [HTTPRequest.Method] {
