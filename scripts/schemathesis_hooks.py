@@ -16,14 +16,10 @@ generated request bodies so that schema-valid data is also valid for the server.
 - Hosts: the run registers simulated hosts only (a libvirt or vCenter host would need a hypervisor
   to answer): `virt_type` belongs to libvirt hosts and the credentials, TLS and placement fields to
   vcenter hosts, so they are dropped from host bodies (their rules have tests of their own).
-- An `Idempotency-Key` that the server would accept becomes a fresh one per request: generated keys
-  repeat ("0", "00"), and a repeat is answered with the first answer (a resource that may be gone since,
-  which the stateful checks would take for a defect) or 422 for another body. Replays have tests of their own.
 Invalid values (not UUIDs, wrong types) are left alone, so negative tests still send them.
 """
 import os
 import re
-import uuid
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -49,9 +45,6 @@ def _known_list(values, replacement):
 @schemathesis.hook
 def map_case(context, case):
     # Applied in every phase (coverage, examples, fuzzing, stateful), unlike `map_body`.
-    key = (case.headers or {}).get("Idempotency-Key")
-    if isinstance(key, str) and 1 <= len(key) <= 255 and all(" " <= char <= "~" for char in key):
-        case.headers["Idempotency-Key"] = str(uuid.uuid4())
     if isinstance(case.body, dict):
         case.body = _adapted(case.body)
         if case.method.upper() == "POST" and case.path == "/vms":

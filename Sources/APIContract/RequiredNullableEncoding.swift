@@ -15,6 +15,7 @@ package enum RequiredNullable {
         "VM": ["task", "ip_address", "template_name"],
         "VMTemplate": ["description"],
         "QuotaFigure": ["limit", "headroom"],
+        "AuditEvent": ["tenant_id", "actor_id", "target_id", "request_id", "client_address"],
         "QuotaLimits": ["vms", "vcpus", "memory_gb", "disk_gb"],
     ]
 }
@@ -140,5 +141,23 @@ extension Components.Schemas.QuotaLimits {
         try container.encode(vcpus, forKey: .vcpus)
         try container.encode(memoryGb, forKey: .memoryGb)
         try container.encode(diskGb, forKey: .diskGb)
+    }
+}
+
+extension Components.Schemas.AuditEvent {
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(occurredAt, forKey: .occurredAt)
+        try container.encode(tenantId, forKey: .tenantId)
+        try container.encode(actorType, forKey: .actorType)
+        try container.encode(actorId, forKey: .actorId)
+        try container.encode(operation, forKey: .operation)
+        try container.encode(targetType, forKey: .targetType)
+        try container.encode(targetId, forKey: .targetId)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(requestId, forKey: .requestId)
+        try container.encode(clientAddress, forKey: .clientAddress)
+        try container.encode(details, forKey: .details)
     }
 }

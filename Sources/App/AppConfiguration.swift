@@ -55,6 +55,10 @@ public struct AppConfiguration: Sendable {
     public var secretBox: any SecretBox
     /// The quota limits of tenants that no superuser set limits for (`VIRTUALSTACK_QUOTA_DEFAULT_VMS`, …).
     public var defaultQuota: QuotaLimits
+    /// Seconds audit events are kept (`VIRTUALSTACK_AUDIT_RETENTION_DAYS` × 86,400); nil keeps them forever.
+    public var auditRetention: Int?
+    /// How often each process seals new audit events into the chain.
+    public var auditSealInterval: Duration
 
     public enum ComputeDriverKind: String, Sendable, CaseIterable {
         case simulated, libvirt
@@ -153,6 +157,12 @@ public struct AppConfiguration: Sendable {
             guard config.string(forKey: ConfigKey(key)) != nil else { return nil }
             return try Self.integer(config, key, default: 0, in: 0...QuotaLimits.maximum, what: "a quota limit")
         }
+        auditRetention =
+            config.string(forKey: "audit.retention.days") == nil
+            ? nil : try Self.integer(config, "audit.retention.days", default: 0, in: 1...36_500, what: "a number of days") * 86_400
+        auditSealInterval = .milliseconds(
+            try Self.integer(config, "audit.seal.interval.ms", default: 1000, in: 10...3_600_000, what: "a number of milliseconds")
+        )
         defaultQuota = QuotaLimits(
             vms: try limit("quota.default.vms"), vcpus: try limit("quota.default.vcpus"),
             memoryGB: try limit("quota.default.memory.gb"), diskGB: try limit("quota.default.disk.gb")

@@ -31,7 +31,7 @@ public func buildApplication(
         handlers: APIHandlers(
             authentication: core.authentication, tenants: core.tenants, members: core.members, roles: core.roles,
             profile: core.profile, invitations: core.invitations, apiKeys: core.apiKeys, vms: core.vms,
-            templates: core.templates, hosts: core.hosts, quotas: core.quotas,
+            templates: core.templates, hosts: core.hosts, quotas: core.quotas, audit: core.audit,
             idempotency: core.idempotency
         ),
         settings: HTTPSettings(
@@ -62,6 +62,7 @@ public func buildApplication(
                 ],
                 interval: .seconds(600), logger: logger
             ),
+            AuditSealing(trail: core.audit, interval: configuration.auditSealInterval, readiness: readiness, logger: logger),
             ComputeWorkerService(
                 worker: core.jobWorker, reconciler: core.reconciler, reconcileInterval: configuration.reconcileInterval,
                 hostEvents: core.hostEvents, readiness: readiness, onStop: {

@@ -14,6 +14,8 @@ struct CoreServices: Sendable {
     let hasher: BcryptPasswordHasher
     let tokens: JWTAccessTokenCodec
     let loginThrottle: LoginThrottle
+    let auditTrail: SQLAuditTrail
+    let audit: AuditTrail
     let authentication: AuthenticationService
     let bootstrap: BootstrapService
     let tenants: TenantService
@@ -47,9 +49,10 @@ struct CoreServices: Sendable {
         hasher = BcryptPasswordHasher(cost: configuration.bcryptCost)
         tokens = JWTAccessTokenCodec()
         loginThrottle = LoginThrottle(policy: configuration.loginThrottle, store: SQLLoginAttemptStore(client: database), now: environment.now)
+        auditTrail = SQLAuditTrail(client: database)
         authentication = AuthenticationService(
             store: store, hasher: hasher, tokens: tokens, environment: environment,
-            tokenLifetime: TimeInterval(configuration.accessTokenLifetime), throttle: loginThrottle
+            tokenLifetime: TimeInterval(configuration.accessTokenLifetime), throttle: loginThrottle, audit: auditTrail
         )
         bootstrap = BootstrapService(store: store, hasher: hasher, environment: environment)
         compute = SQLComputeStore(client: database)
@@ -63,6 +66,9 @@ struct CoreServices: Sendable {
             settings: .init(lifetime: TimeInterval(configuration.invitationLifetime), publicBaseURL: configuration.publicBaseURL)
         )
         apiKeys = APIKeyService(store: store, secrets: secrets, environment: environment)
+        audit = AuditTrail(
+            store: auditTrail, digests: secrets, environment: environment, retention: configuration.auditRetention.map(TimeInterval.init)
+        )
         idempotency = IdempotencyService(store: SQLIdempotencyStore(client: database), digests: secrets, environment: environment)
         let hostEvents = HostEvents()
         self.hostEvents = hostEvents

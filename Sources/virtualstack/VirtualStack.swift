@@ -14,7 +14,7 @@ struct VirtualStack: AsyncParsableCommand {
         commandName: "virtualstack",
         abstract: "Multi-tenant control plane for virtual machines.",
         discussion: "Configuration comes from flags, then VIRTUALSTACK_* environment variables, then defaults.",
-        subcommands: [Serve.self, Migrate.self, Bootstrap.self]
+        subcommands: [Serve.self, Migrate.self, Bootstrap.self, Audit.self]
     )
 }
 
@@ -131,6 +131,38 @@ struct Bootstrap: AsyncParsableCommand {
             case .created(let id): print("Created superuser \(email) (\(id)) in tenant Default.")
             case .alreadyExists(let id): print("User \(email) (\(id)) already exists; nothing changed.")
             case .skipped: print("Nothing to do.")
+            }
+        }
+    }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Work with the audit trail.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the audit trail's hash chain; exit 1 naming the first event changed or removed."
+        )
+
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let (configuration, logger) = try common.load()
+            let verification = try await reportingFailures {
+                try await OperatorCommands.verifyAudit(configuration: configuration, logger: logger)
+            }
+            switch verification {
+            case .intact(let sealed, let through, let unsealed):
+                print("Audit chain intact: \(sealed) events checked, through position \(through); \(unsealed) not sealed yet.")
+            case .altered(let position, let eventID):
+                print("Audit chain broken: the event at position \(position)\(eventID.isEmpty ? "" : " (\(eventID))") was changed.")
+                throw ExitCode.failure
+            case .missing(let position):
+                print("Audit chain broken: the event at position \(position) was removed.")
+                throw ExitCode.failure
+            case .truncated(let last, let head):
+                print("Audit chain broken: the events after position \(last) were removed (the chain's head is at \(head)).")
+                throw ExitCode.failure
             }
         }
     }

@@ -42,7 +42,8 @@ struct LoginWorkTests {
                 let ada = try #require(try await store.user(email: EmailAddress("ada@example.com")))
                 let auth = AuthenticationService(
                     store: store, hasher: hasher, tokens: codec, environment: .live, tokenLifetime: 60,
-                    throttle: LoginThrottle(policy: .init(freeFailures: 100), store: SQLLoginAttemptStore(client: client))
+                    throttle: LoginThrottle(policy: .init(freeFailures: 100), store: SQLLoginAttemptStore(client: client)),
+                    audit: SQLAuditTrail(client: client)
                 )
 
                 for (email, password) in [("nobody@example.com", "x"), ("not an email", "x"), ("ada@example.com", "wrong")] {

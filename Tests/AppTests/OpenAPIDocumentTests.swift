@@ -102,6 +102,13 @@ struct OpenAPIDocumentTests {
                 Components.Schemas.VMTemplate(id: "t", name: "Debian", description: nil, cpu: 1, memoryGb: 1, diskGb: 1, createdAt: now)
             ),
             ("QuotaFigure", Components.Schemas.QuotaFigure(limit: nil, used: 0, reserved: 0, headroom: nil)),
+            (
+                "AuditEvent",
+                Components.Schemas.AuditEvent(
+                    id: "e", occurredAt: now, tenantId: nil, actorType: .system, actorId: nil, operation: "vm.job.create", targetType: "vm",
+                    targetId: nil, outcome: .success, requestId: nil, clientAddress: nil, details: .init()
+                )
+            ),
             ("QuotaLimits", Components.Schemas.QuotaLimits(vms: nil, vcpus: nil, memoryGb: nil, diskGb: nil)),
         ]
         #expect(Set(values.map(\.0)) == Set(RequiredNullable.properties.keys))

@@ -30,7 +30,8 @@ struct PasswordCheckConcurrencyTests {
                 let policy = LoginThrottle.Policy(freeFailures: 10_000, freeFailuresPerAddress: 10_000)
                 let auth = AuthenticationService(
                     store: store, hasher: hasher, tokens: codec, environment: .live, tokenLifetime: 60,
-                    throttle: LoginThrottle(policy: policy, store: SQLLoginAttemptStore(client: client))
+                    throttle: LoginThrottle(policy: policy, store: SQLLoginAttemptStore(client: client)),
+                    audit: SQLAuditTrail(client: client)
                 )
                 let clock = ContinuousClock()
                 await hasher.verifyDecoy("warm the decoy")

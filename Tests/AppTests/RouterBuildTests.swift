@@ -25,7 +25,7 @@ struct RouterBuildTests {
         let handlers = APIHandlers(
             authentication: core.authentication, tenants: core.tenants, members: core.members, roles: core.roles,
             profile: core.profile, invitations: core.invitations, apiKeys: core.apiKeys, vms: core.vms,
-            templates: core.templates, hosts: core.hosts, quotas: core.quotas,
+            templates: core.templates, hosts: core.hosts, quotas: core.quotas, audit: core.audit,
             idempotency: core.idempotency
         )
         let settings = HTTPSettings(corsAllowedOrigins: [])

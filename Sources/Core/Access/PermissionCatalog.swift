@@ -20,6 +20,7 @@ extension Permission {
     public static let vmPowerManage = Permission("vm:power_manage")
     public static let vmReadLogs = Permission("vm:read_logs")
     public static let templateRead = Permission("template:read")
+    public static let auditRead = Permission("audit:read")
 }
 
 /// A catalog entry as `GET /permissions` shows it.

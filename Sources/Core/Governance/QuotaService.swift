@@ -26,7 +26,13 @@ public struct QuotaService: Sendable {
         try principal.requireUnrestrictedSuperuser(toManage: "quotas")
         let limits = try limits.validated()
         guard try await identity.tenant(id: tenantID) != nil else { throw DomainError.notFound("Tenant not found") }
-        try await compute.stores.quotas.setLimits(limits, of: tenantID, at: environment.now())
+        try await compute.transaction { [environment] stores in
+            try await stores.quotas.setLimits(limits, of: tenantID, at: environment.now())
+            let details = Dictionary(uniqueKeysWithValues: QuotaDimension.allCases.map { ($0.rawValue, limits[$0].map(String.init) ?? "unlimited") })
+            try await stores.audit.record(
+                "quota.update", on: .quota(tenantID), in: tenantID, by: AuditActor(principal), environment: environment, details: details
+            )
+        }
         return try await policy.report(for: tenantID, in: compute.stores)
     }
 }

@@ -106,10 +106,11 @@ public struct ComputeStores: Sendable {
     public let jobs: any JobQueue
     public let logs: any VMLogRepository
     public let quotas: any QuotaRepository
+    public let audit: any AuditLog
 
     public init(
         vms: any VMRepository, templates: any TemplateRepository, hosts: any HostRepository, jobs: any JobQueue, logs: any VMLogRepository,
-        quotas: any QuotaRepository
+        quotas: any QuotaRepository, audit: any AuditLog
     ) {
         self.vms = vms
         self.templates = templates
@@ -117,6 +118,7 @@ public struct ComputeStores: Sendable {
         self.jobs = jobs
         self.logs = logs
         self.quotas = quotas
+        self.audit = audit
     }
 }
 

@@ -12,7 +12,7 @@ import Foundation
 /// runs in `transaction` and starts with one of the `locked…` reads, which hold the row until the
 /// transaction ends (a row lock on PostgreSQL; SQLite's write transaction excludes other writers already).
 public protocol IdentityStore:
-    AccountRepository, TenantRepository, MembershipRepository, RoleRepository, InvitationRepository, APIKeyRepository
+    AccountRepository, TenantRepository, MembershipRepository, RoleRepository, InvitationRepository, APIKeyRepository, AuditLog
 {
     /// Runs `work` against a store bound to one database transaction: committed when `work`
     /// returns, rolled back when it throws.

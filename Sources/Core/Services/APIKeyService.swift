@@ -52,12 +52,15 @@ public struct APIKeyService: Sendable {
             prefix: String(secret.prefix(APIKey.displayPrefixLength)), scope: scope, createdAt: now, expiresAt: draft.expiresAt
         )
         let digest = secrets.digest(secret)
-        try await store.transaction { store in
+        try await store.transaction { [environment] store in
             guard try await store.lockedUser(key.userID) != nil else { throw DomainError.unauthenticated() }
             guard try await store.apiKeyCount(of: key.userID) < Limits.apiKeysPerUser else {
                 throw DomainError.conflict("You have \(Limits.apiKeysPerUser) API keys, the most one may have; revoke one first")
             }
             try await store.insertAPIKey(key, digest: digest)
+            try await store.record(
+                "api_key.create", on: .apiKey(key.id), in: nil, by: AuditActor(principal), environment: environment, details: ["name": name]
+            )
         }
         return IssuedAPIKey(key: key, secret: secret)
     }
@@ -69,7 +72,10 @@ public struct APIKeyService: Sendable {
     /// Revokes (deletes) one of the caller's keys; another user's key is not found. A key may revoke
     /// keys, itself included: that only ever takes access away.
     public func revoke(by principal: Principal, id: APIKeyID) async throws {
-        guard try await store.deleteAPIKey(id, of: principal.userID) else { throw DomainError.notFound("API key not found") }
+        try await store.transaction { [environment] store in
+            guard try await store.deleteAPIKey(id, of: principal.userID) else { throw DomainError.notFound("API key not found") }
+            try await store.record("api_key.revoke", on: .apiKey(id), in: nil, by: AuditActor(principal), environment: environment)
+        }
     }
 
     /// The owner of a valid key, for requests outside any tenant: one query (plus, at most once a

@@ -14,12 +14,15 @@ public struct AuthenticationService: Sendable {
     let environment: CoreEnvironment
     let tokenLifetime: TimeInterval
     let throttle: LoginThrottle
+    /// Where logins are recorded: outside any transaction, and without touching the read caches.
+    let audit: any AuditLog
 
     public init(
         store: any IdentityStore, hasher: any PasswordHasher, tokens: any AccessTokenCodec,
-        environment: CoreEnvironment, tokenLifetime: TimeInterval, throttle: LoginThrottle
+        environment: CoreEnvironment, tokenLifetime: TimeInterval, throttle: LoginThrottle, audit: any AuditLog
     ) {
         self.throttle = throttle
+        self.audit = audit
         self.store = store
         self.hasher = hasher
         self.tokens = tokens
@@ -38,23 +41,38 @@ public struct AuthenticationService: Sendable {
     /// Checks the password and issues an access token. Unknown email, wrong password and disabled
     /// account all fail the same way, after the same amount of work; repeated failures are throttled
     /// per account and per client address (checked before any password work is spent).
+    ///
+    /// Every checked attempt is recorded in the audit trail, as `auth.login` with its outcome; a failure
+    /// names the account only when the email belongs to one (what was typed is never kept: it may be a
+    /// password typed in the wrong field). Attempts refused by the throttle were not checked.
     public func login(email rawEmail: String, password: String, clientAddress: String?) async throws -> IssuedAccessToken {
-        guard let user = try await throttle.attempt(account: rawEmail, address: clientAddress, {
-            try await verifiedUser(email: rawEmail, password: password)
-        }) else {
-            throw Self.loginFailed
+        var account: User?
+        let user = try await throttle.attempt(account: rawEmail, address: clientAddress) {
+            account = try await self.account(email: rawEmail)
+            return await verified(account, password: password)
         }
+        let actor: AuditActor = account.map { .user($0.id) } ?? .anonymous
+        let target = AuditTarget(type: "user", id: account?.id.description)
+        try await audit.record(
+            "auth.login", on: target, in: nil, by: actor, environment: environment, outcome: user == nil ? .failure : .success
+        )
+        guard let user else { throw Self.loginFailed }
         return try await issueToken(for: user.id)
     }
 
-    /// The active account with this email and password, or nil; always one bcrypt verification.
-    func verifiedUser(email rawEmail: String, password: String) async throws -> User? {
-        guard let email = try? EmailAddress(rawEmail), let user = try await store.user(email: email) else {
+    func account(email rawEmail: String) async throws -> User? {
+        guard let email = try? EmailAddress(rawEmail) else { return nil }
+        return try await store.user(email: email)
+    }
+
+    /// The account if it is active and `password` is its password; always one bcrypt verification.
+    func verified(_ account: User?, password: String) async -> User? {
+        guard let account else {
             await hasher.verifyDecoy(password)
             return nil
         }
-        guard await hasher.verify(password, against: user.passwordHash), user.isActive else { return nil }
-        return user
+        guard await hasher.verify(password, against: account.passwordHash), account.isActive else { return nil }
+        return account
     }
 
     func issueToken(for userID: UserID) async throws -> IssuedAccessToken {

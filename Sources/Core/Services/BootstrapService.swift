@@ -30,7 +30,7 @@ public struct BootstrapService: Sendable {
         let now = environment.now()
         let userID: UserID = environment.newID()
         let tenantID: TenantID = environment.newID()
-        return try await store.transaction { store in
+        return try await store.transaction { [environment] store in
             if onlyIfNoUsers, try await store.countUsers() > 0 { return .skipped }
             if let existing = try await store.user(email: email) { return .alreadyExists(existing.id) }
             try await store.insertUser(
@@ -53,6 +53,9 @@ public struct BootstrapService: Sendable {
                 Membership(userID: userID, tenantID: tenant.id, isActive: true, createdAt: now)
             )
             try await store.assign(SystemRole.tenantAdmin, to: userID, in: tenant.id, at: now)
+            try await store.record(
+                "user.bootstrap", on: .user(userID), in: tenant.id, by: .system, environment: environment, details: ["email": email.value]
+            )
             return .created(userID)
         }
     }

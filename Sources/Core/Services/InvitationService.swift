@@ -46,7 +46,7 @@ public struct InvitationService: Sendable {
             createdAt: now, expiresAt: now.addingTimeInterval(settings.lifetime)
         )
         let digest = secrets.digest(token)
-        try await store.transaction { store in
+        try await store.transaction { [environment] store in
             // The tenant is held: two invitations for one email cannot both find no pending one.
             guard try await store.lockedTenant(invitation.tenantID) != nil else { throw DomainError.notFound("Tenant not found") }
             _ = try await store.grantableRoles([roleID], in: access, locked: true)
@@ -64,6 +64,10 @@ public struct InvitationService: Sendable {
                 )
             }
             try await store.insertInvitation(invitation, tokenDigest: digest)
+            try await store.record(
+                "invitation.create", on: .invitation(invitation.id), in: access, environment: environment,
+                details: ["email": email.value, "role_id": roleID.description]
+            )
         }
         let acceptURL = settings.publicBaseURL + "/invitations/accept?token=" + token
         await mailer.send(invitation, acceptURL: acceptURL)
@@ -86,7 +90,12 @@ public struct InvitationService: Sendable {
         guard let invitation = try await store.invitation(id, in: tenantID) else { throw DomainError.notFound("Invitation not found") }
         try Self.requireNotAccepted(invitation)
         guard invitation.revokedAt == nil else { return }
-        if try await store.revokeInvitation(id, in: tenantID, at: environment.now()) { return }
+        let revoked = try await store.transaction { [environment] store in
+            guard try await store.revokeInvitation(id, in: tenantID, at: environment.now()) else { return false }
+            try await store.record("invitation.revoke", on: .invitation(id), in: access, environment: environment)
+            return true
+        }
+        if revoked { return }
         // Accepted or revoked since we read it.
         if let current = try await store.invitation(id, in: tenantID) { try Self.requireNotAccepted(current) }
     }
@@ -125,7 +134,7 @@ public struct InvitationService: Sendable {
         try Self.requireOpen(invitation, at: now)
         let account = try await joiningAccount(for: invitation, acceptance, principal: principal, now: now)
         let tenantID = invitation.tenantID
-        try await store.transaction { store in
+        try await store.transaction { [environment] store in
             // Held, so a deactivation either commits first (and is seen here) or waits for this join.
             guard let tenant = try await store.lockedTenant(tenantID) else { throw DomainError.gone("The tenant no longer exists") }
             guard tenant.isActive else {
@@ -142,6 +151,10 @@ public struct InvitationService: Sendable {
             }
             try await store.insertMembership(Membership(userID: account.user.id, tenantID: tenantID, isActive: true, createdAt: now))
             try await store.assign(invitation.roleID, to: account.user.id, in: tenantID, at: now)
+            try await store.record(
+                "invitation.accept", on: .invitation(invitation.id), in: tenantID, by: .user(account.user.id), environment: environment,
+                details: ["account_created": account.isNew ? "true" : "false"]
+            )
         }
         return AcceptedInvitation(user: account.user, tenantID: tenantID, roleID: invitation.roleID, accountCreated: account.isNew)
     }

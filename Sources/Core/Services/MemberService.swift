@@ -77,7 +77,7 @@ public struct MemberService: Sendable {
         let user = User.newAccount(
             id: environment.newID(), email: email, firstName: firstName, lastName: lastName, passwordHash: passwordHash, at: now
         )
-        try await store.transaction { store in
+        try await store.transaction { [environment] store in
             let roles = try await store.grantableRoles(Set(new.roleIDs), in: access, locked: true)
             do {
                 try await store.insertUser(user)
@@ -86,6 +86,7 @@ public struct MemberService: Sendable {
             }
             try await store.insertMembership(Membership(userID: user.id, tenantID: tenantID, isActive: true, createdAt: now))
             for role in roles { try await store.assign(role.id, to: user.id, in: tenantID, at: now) }
+            try await store.record("user.create", on: .user(user.id), in: access, environment: environment, details: ["email": email.value])
         }
         return try await existingMember(user.id, in: tenantID)
     }
@@ -103,7 +104,7 @@ public struct MemberService: Sendable {
         let lastName = try lastName.map { try Names.valid($0, field: "last_name") }
         let tenantID = access.tenantID
         let now = environment.now()
-        try await store.transaction { store in
+        try await store.transaction { [environment] store in
             guard let membership = try await store.lockedMembership(userID: userID, tenantID: tenantID) else {
                 throw DomainError.notFound("User not found")
             }
@@ -113,6 +114,8 @@ public struct MemberService: Sendable {
             if let isActive, isActive != membership.isActive {
                 _ = try await store.setMembershipActive(userID: userID, tenantID: tenantID, isActive: isActive)
             }
+            let fields = changedFields([("first_name", firstName != nil), ("last_name", lastName != nil), ("is_active", isActive != nil)])
+            try await store.record("user.update", on: .user(userID), in: access, environment: environment, details: fields)
         }
         return try await existingMember(userID, in: tenantID)
     }
@@ -120,8 +123,11 @@ public struct MemberService: Sendable {
     /// Removes the user from this tenant (membership and role assignments); the account remains.
     public func remove(in access: TenantAccess, userID: UserID) async throws {
         try access.require(.userDelete)
-        guard try await store.deleteMembership(userID: userID, tenantID: access.tenantID) else {
-            throw DomainError.notFound("User not found")
+        try await store.transaction { [environment] store in
+            guard try await store.deleteMembership(userID: userID, tenantID: access.tenantID) else {
+                throw DomainError.notFound("User not found")
+            }
+            try await store.record("user.remove", on: .user(userID), in: access, environment: environment)
         }
     }
 
@@ -129,13 +135,16 @@ public struct MemberService: Sendable {
         try access.require(.roleAssignUsers)
         let tenantID = access.tenantID
         let now = environment.now()
-        try await store.transaction { store in
+        try await store.transaction { [environment] store in
             guard try await store.lockedMembership(userID: userID, tenantID: tenantID) != nil else {
                 throw DomainError.notFound("User not found")
             }
             for role in try await store.grantableRoles([roleID], in: access, locked: true) {
                 try await store.assign(role.id, to: userID, in: tenantID, at: now)
             }
+            try await store.record(
+                "user.role.assign", on: .user(userID), in: access, environment: environment, details: ["role_id": roleID.description]
+            )
         }
     }
 
@@ -143,8 +152,13 @@ public struct MemberService: Sendable {
         try access.require(.roleAssignUsers)
         _ = try await existingMembership(userID, in: access.tenantID)
         guard try await store.role(roleID, visibleIn: access.tenantID) != nil else { throw DomainError.notFound("Role not found") }
-        guard try await store.unassign(roleID, from: userID, in: access.tenantID) else {
-            throw DomainError.notFound("The user does not hold this role")
+        try await store.transaction { [environment] store in
+            guard try await store.unassign(roleID, from: userID, in: access.tenantID) else {
+                throw DomainError.notFound("The user does not hold this role")
+            }
+            try await store.record(
+                "user.role.unassign", on: .user(userID), in: access, environment: environment, details: ["role_id": roleID.description]
+            )
         }
     }
 

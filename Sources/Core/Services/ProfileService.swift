@@ -61,7 +61,7 @@ public struct ProfileService: Sendable {
         }
         let now = environment.now()
         let userID = principal.userID
-        try await store.transaction { store in
+        try await store.transaction { [environment] store in
             if let newPassword {
                 guard
                     try await store.replacePassword(
@@ -74,6 +74,8 @@ public struct ProfileService: Sendable {
                     throw DomainError.unauthenticated()
                 }
             }
+            let fields = changedFields([("first_name", firstName != nil), ("last_name", lastName != nil), ("password", newPassword != nil)])
+            try await store.record("user.profile.update", on: .user(userID), in: nil, by: AuditActor(principal), environment: environment, details: fields)
         }
         guard let user = try await store.user(id: userID) else { throw DomainError.unauthenticated() }
         return user

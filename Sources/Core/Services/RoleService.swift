@@ -64,13 +64,14 @@ public struct RoleService: Sendable {
             id: environment.newID(), tenantID: access.tenantID, name: name, description: description,
             permissions: permissions, createdAt: now, updatedAt: now
         )
-        try await store.transaction { store in
+        try await store.transaction { [environment] store in
             guard try await store.lockedTenant(access.tenantID) != nil else { throw DomainError.notFound("Tenant not found") }
             guard try await store.customRoleCount(in: access.tenantID) < Limits.customRolesPerTenant else {
                 throw DomainError.conflict("The tenant has \(Limits.customRolesPerTenant) custom roles, the most it may have; delete one first")
             }
             try await Self.requireNameFree(name, in: access.tenantID, except: nil, store: store)
             try await store.insertRole(role)
+            try await store.record("role.create", on: .role(role.id), in: access, environment: environment, details: ["name": name])
         }
         return try await detailed(RoleSummary(role: role, userCount: 0))
     }
@@ -87,7 +88,7 @@ public struct RoleService: Sendable {
         let tenantID = access.tenantID
         let now = environment.now()
         let patch = RolePatch(name: name, description: description, permissions: requested)
-        try await store.transaction { store in
+        try await store.transaction { [environment] store in
             guard let role = try await store.lockedRole(id, visibleIn: tenantID) else { throw DomainError.notFound("Role not found") }
             guard !role.isSystem else { throw DomainError.conflict("System roles cannot be changed") }
             if let name { try await Self.requireNameFree(name, in: tenantID, except: id, store: store) }
@@ -96,6 +97,8 @@ public struct RoleService: Sendable {
                 try AccessPolicy.requireCanGrant(requested.subtracting(role.permissions), by: access)
             }
             try await store.updateRole(id, of: tenantID, patch, at: now)
+            let fields = changedFields([("name", name != nil), ("description", description != nil), ("permission_ids", patch.permissions != nil)])
+            try await store.record("role.update", on: .role(id), in: access, environment: environment, details: fields)
         }
         let role = try await visibleRole(id, in: tenantID)
         return try await detailed(RoleSummary(role: role, userCount: try await store.assignmentCount(of: id, in: tenantID)))
@@ -105,13 +108,14 @@ public struct RoleService: Sendable {
     public func delete(in access: TenantAccess, id: RoleID) async throws {
         try access.require(.roleDelete)
         let tenantID = access.tenantID
-        try await store.transaction { store in
+        try await store.transaction { [environment] store in
             guard let role = try await store.lockedRole(id, visibleIn: tenantID) else { throw DomainError.notFound("Role not found") }
             guard !role.isSystem else { throw DomainError.conflict("System roles cannot be deleted") }
             guard try await store.assignmentCount(of: id, in: tenantID) == 0 else {
                 throw DomainError.conflict("The role is still assigned to users; unassign them first")
             }
             try await store.deleteRole(id, of: tenantID)
+            try await store.record("role.delete", on: .role(id), in: access, environment: environment, details: ["name": role.name])
         }
     }
 
@@ -127,7 +131,7 @@ public struct RoleService: Sendable {
         let wanted = Set(userIDs)
         let tenantID = access.tenantID
         let now = environment.now()
-        try await store.transaction { store in
+        try await store.transaction { [environment] store in
             // Held, so the permissions checked are the ones granted.
             guard let role = try await store.lockedRole(id, visibleIn: tenantID) else { throw DomainError.notFound("Role not found") }
             try AccessPolicy.requireCanGrant(role.permissions, by: access)
@@ -136,6 +140,9 @@ public struct RoleService: Sendable {
                 throw DomainError.invalid("User \(outsider) is not a member of this tenant")
             }
             try await store.replaceHolders(of: id, in: tenantID, with: wanted, at: now)
+            try await store.record(
+                "role.holders.set", on: .role(id), in: access, environment: environment, details: ["holders": String(wanted.count)]
+            )
         }
         return try await store.userIDs(holding: id, in: tenantID)
     }

@@ -31,7 +31,13 @@ public struct TenantService: Sendable {
             isActive: true,
             createdAt: now, updatedAt: now
         )
-        try await store.insertTenant(tenant)
+        try await store.transaction { [environment] store in
+            try await store.insertTenant(tenant)
+            try await store.record(
+                "tenant.create", on: .tenant(tenant.id), in: tenant.id, by: AuditActor(principal), environment: environment,
+                details: ["name": tenant.name]
+            )
+        }
         return tenant
     }
 
@@ -49,10 +55,14 @@ public struct TenantService: Sendable {
             description: try changes.description.map { try Descriptions.valid($0) },
             isActive: changes.isActive
         )
-        guard let tenant = try await store.updateTenant(id, patch, at: environment.now()) else {
-            throw DomainError.notFound("Tenant not found")
+        return try await store.transaction { [environment] store in
+            guard let tenant = try await store.updateTenant(id, patch, at: environment.now()) else {
+                throw DomainError.notFound("Tenant not found")
+            }
+            let fields = changedFields([("name", patch.name != nil), ("description", patch.description != nil), ("is_active", patch.isActive != nil)])
+            try await store.record("tenant.update", on: .tenant(id), in: id, by: AuditActor(principal), environment: environment, details: fields)
+            return tenant
         }
-        return tenant
     }
 
     /// Removes the tenant, its memberships, custom roles and role assignments, in one transaction.
@@ -64,6 +74,9 @@ public struct TenantService: Sendable {
         guard count == 0 else {
             throw DomainError.conflict("The tenant still has \(count) VM\(count == 1 ? "" : "s"); delete them first")
         }
-        try await store.deleteTenant(id: id)
+        try await store.transaction { [environment] store in
+            try await store.deleteTenant(id: id)
+            try await store.record("tenant.delete", on: .tenant(id), in: id, by: AuditActor(principal), environment: environment)
+        }
     }
 }

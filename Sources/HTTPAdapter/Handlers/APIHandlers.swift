@@ -16,13 +16,15 @@ public struct APIHandlers: APIProtocol {
     let templates: TemplateService
     let hosts: HostService
     let quotas: QuotaService
+    let audit: AuditTrail
     /// Used by `IdempotencyMiddleware`, around the handlers rather than in them.
     let idempotency: IdempotencyService
 
     public init(
         authentication: AuthenticationService, tenants: TenantService, members: MemberService, roles: RoleService,
         profile: ProfileService, invitations: InvitationService, apiKeys: APIKeyService, vms: VMService,
-        templates: TemplateService, hosts: HostService, quotas: QuotaService, idempotency: IdempotencyService
+        templates: TemplateService, hosts: HostService, quotas: QuotaService, audit: AuditTrail,
+        idempotency: IdempotencyService
     ) {
         self.authentication = authentication
         self.tenants = tenants
@@ -35,6 +37,7 @@ public struct APIHandlers: APIProtocol {
         self.templates = templates
         self.hosts = hosts
         self.quotas = quotas
+        self.audit = audit
         self.idempotency = idempotency
     }
 

@@ -1,10 +1,15 @@
 import Core
 
 /// Path and body ids. A path id that is not a UUID names nothing: 404, as for an id that does not
-/// exist. A body id that is not a UUID is invalid input: 422.
+/// exist. A body or query id that is not a UUID is invalid input: 422.
 enum IDs {
     static func path<Entity>(_ raw: String, _ what: String) throws(DomainError) -> EntityID<Entity> {
         guard let id = EntityID<Entity>(raw) else { throw .notFound("\(what) not found") }
+        return id
+    }
+
+    static func query<Entity>(_ raw: String, field: String) throws(DomainError) -> EntityID<Entity> {
+        guard let id = EntityID<Entity>(raw) else { throw .invalid("\(field) must be a UUID") }
         return id
     }
 

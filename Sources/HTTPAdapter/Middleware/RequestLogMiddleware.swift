@@ -1,9 +1,11 @@
+import Core
 import Foundation
 import Hummingbird
 import Logging
 
 /// Gives every response an `X-Request-ID` (the client's, when it sent a sane one) and writes one
-/// structured log line per request: method, path, status, duration, request id.
+/// structured log line per request: method, path, status, duration, request id. The request id and
+/// the client's address are the request's `RequestOrigin`, which audit events record.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -13,8 +15,9 @@ struct RequestLogMiddleware: RouterMiddleware {
         var context = context
         context.logger[metadataKey: "request_id"] = .string(requestID)
         var response: Response
+        let origin = RequestOrigin(requestID: requestID, clientAddress: context.remoteAddress?.ipAddress)
         do {
-            response = try await next(request, context)
+            response = try await RequestOrigin.$current.withValue(origin) { try await next(request, context) }
         } catch {
             // Only reached for errors that escaped the error middleware (e.g. routing outside the API).
             response = ErrorResponse(error)?.response()

@@ -25,4 +25,5 @@ let allMigrations: [Migration] = [
     hostHealthSchema,
     quotasSchema,
     idempotencyKeysSchema,
+    auditTrailSchema,
 ]

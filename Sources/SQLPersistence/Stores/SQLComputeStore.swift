@@ -24,7 +24,7 @@ public struct SQLComputeStore: ComputeUnitOfWork {
         self.inTransaction = true
     }
 
-    public var stores: ComputeStores { ComputeStores(vms: self, templates: self, hosts: self, jobs: self, logs: self, quotas: self) }
+    public var stores: ComputeStores { ComputeStores(vms: self, templates: self, hosts: self, jobs: self, logs: self, quotas: self, audit: self) }
 
     public func transaction<R: Sendable>(_ work: @escaping @Sendable (ComputeStores) async throws -> R) async throws -> R {
         try await withinTransaction { try await work($0.stores) }

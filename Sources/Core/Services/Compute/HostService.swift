@@ -61,7 +61,13 @@ public struct HostService: Sendable {
     public func register(by principal: Principal, _ draft: Draft) async throws -> HypervisorHost {
         try principal.requireUnrestrictedSuperuser(toManage: "hosts")
         let host = try newHost(draft)
-        try await compute.stores.hosts.insertHost(host)
+        try await compute.transaction { [environment] stores in
+            try await stores.hosts.insertHost(host)
+            try await stores.audit.record(
+                "host.create", on: .host(host.id), in: nil, by: AuditActor(principal), environment: environment,
+                details: ["name": host.name, "driver": host.driver.rawValue, "uri": host.uri]
+            )
+        }
         hostChanged(host)
         return host
     }
@@ -104,35 +110,40 @@ public struct HostService: Sendable {
             name: try patch.name.map { try Names.valid($0, field: "name") }, enabled: patch.enabled,
             capacity: try patch.capacity?.validated()
         )
-        guard !vcenter.givenFields.isEmpty else {
-            guard let host = try await compute.stores.hosts.updateHost(id, patch, at: environment.now()) else {
-                throw DomainError.notFound("Host not found")
-            }
-            return host
-        }
         let fields = patch
-        let host = try await compute.transaction { stores in
-            guard let host = try await stores.hosts.lockedHost(id) else { throw DomainError.notFound("Host not found") }
+        let host = try await compute.transaction { [environment] stores in
             var patch = fields
-            patch.settings = try patchedVCenterSettings(vcenter, of: host)
+            if !vcenter.givenFields.isEmpty {
+                guard let host = try await stores.hosts.lockedHost(id) else { throw DomainError.notFound("Host not found") }
+                patch.settings = try patchedVCenterSettings(vcenter, of: host)
+            }
             guard let updated = try await stores.hosts.updateHost(id, patch, at: environment.now()) else {
                 throw DomainError.notFound("Host not found")
             }
+            // The names of the fields changed, never their values: one of them may be a password.
+            let changed = changedFields(
+                [("name", fields.name != nil), ("enabled", fields.enabled != nil), ("capacity", fields.capacity != nil)]
+                    + vcenter.givenFields.map { ($0, true) }
+            )
+            try await stores.audit.record("host.update", on: .host(id), in: nil, by: AuditActor(principal), environment: environment, details: changed)
             return updated
         }
-        hostChanged(host)
+        if !vcenter.givenFields.isEmpty { hostChanged(host) }
         return host
     }
 
     /// Refused (409) while VMs live on the host, deleting ones included: their machines are still there.
     public func delete(by principal: Principal, id: HostID) async throws {
         try principal.requireUnrestrictedSuperuser(toManage: "hosts")
-        try await compute.transaction { stores in
+        try await compute.transaction { [environment] stores in
             guard let host = try await stores.hosts.lockedHost(id) else { throw DomainError.notFound("Host not found") }
             guard host.vmCount == 0 else {
                 throw DomainError.conflict("\(host.vmCount) VM\(host.vmCount == 1 ? " lives" : "s live") on this host; move or delete them first")
             }
             _ = try await stores.hosts.deleteHost(id)
+            try await stores.audit.record(
+                "host.delete", on: .host(id), in: nil, by: AuditActor(principal), environment: environment, details: ["name": host.name]
+            )
         }
     }
 

@@ -122,9 +122,11 @@ public struct JobRunner: Sendable {
     func record(_ outcome: Outcome, of job: Job, token: UUID) async throws {
         let now = environment.now()
         let policy = policy
+        let environment = environment
         try await compute.transaction { stores in
             let vm: VirtualMachine
             let transition: VMLifecycle.Transition
+            let event: AuditEvent
             var address: String?? = nil
             switch outcome {
             case .vanished:
@@ -138,6 +140,7 @@ public struct JobRunner: Sendable {
                 vm = found
                 transition = VMLifecycle.succeeded(job.kind, in: vm.state)
                 if let machine { address = .some(machine.ipAddress) }
+                event = environment.auditEvent("vm.job.\(job.kind.rawValue)", on: .vm(vm.id), in: vm.tenantID, by: .system)
             case .failed(let error):
                 guard let held = try await stores.jobs.lockedJob(job.id, token: token) else { return }
                 guard let found = try await stores.vms.lockedVM(job.vmID) else {
@@ -150,12 +153,17 @@ public struct JobRunner: Sendable {
                 let retries = job.kind == .delete || (error.retryable && attempt < policy.maxAttempts)
                 let delay = error.retryable ? policy.delay(afterAttempt: attempt) : policy.maxRetryDelay.seconds
                 transition = VMLifecycle.failed(job.kind, in: vm.state, reason: error.message, attempt: attempt, retryIn: retries ? delay : nil)
+                event = environment.auditEvent(
+                    "vm.job.\(job.kind.rawValue)", on: .vm(vm.id), in: vm.tenantID, by: .system, outcome: .failure,
+                    details: ["attempt": String(attempt), "error": error.message, "retrying": retries ? "true" : "false"]
+                )
                 if retries {
                     try await stores.jobs.rescheduleJob(job.id, attempt: attempt, runAt: now.addingTimeInterval(delay), lastError: error.message)
                 } else {
                     try await stores.jobs.deleteJob(job.id)
                 }
             }
+            try await stores.audit.appendAuditEvents([event])
             if transition.removesVM {
                 try await stores.hosts.allocate(VMSize.zero - vm.size, vms: -1, on: vm.hostID)
                 try await stores.vms.removeVM(vm.id)

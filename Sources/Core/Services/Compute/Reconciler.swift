@@ -92,11 +92,15 @@ public struct Reconciler: Sendable {
 
     func correct(_ read: VirtualMachine, transition: VMLifecycle.Transition?, address: String??) async throws -> Bool {
         let now = environment.now()
-        return try await compute.transaction { stores in
+        return try await compute.transaction { [environment] stores in
             guard let vm = try await stores.vms.lockedVM(read.id), vm.updatedAt == read.updatedAt, vm.state == read.state else {
                 return false
             }
             try await stores.vms.setState(of: vm.id, transition?.next ?? vm.state, ipAddress: address, at: now)
+            var details: [String: String] = [:]
+            if let transition, transition.next.status != vm.status { details["status"] = transition.next.status.rawValue }
+            if case .some(let address) = address { details["ip_address"] = address ?? "" }
+            try await stores.audit.record("vm.reconcile", on: .vm(vm.id), in: vm.tenantID, by: .system, environment: environment, details: details)
             if let transition { try await VMService.record(transition, for: vm.id, at: now, in: stores) }
             return true
         }

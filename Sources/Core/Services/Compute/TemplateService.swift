@@ -53,7 +53,13 @@ public struct TemplateService: Sendable {
             defaultSize: try VMSize(cpu: draft.cpu, memoryGB: draft.memoryGB, diskGB: draft.diskGB).validated(),
             images: images, createdAt: environment.now()
         )
-        try await compute.stores.templates.insertTemplate(template)
+        try await compute.transaction { [environment] stores in
+            try await stores.templates.insertTemplate(template)
+            try await stores.audit.record(
+                "template.create", on: .template(template.id), in: nil, by: AuditActor(principal), environment: environment,
+                details: ["name": template.name]
+            )
+        }
         return template
     }
 
@@ -61,7 +67,10 @@ public struct TemplateService: Sendable {
     /// their disks and the template's name; only new VMs can no longer choose it.
     public func delete(by principal: Principal, id: TemplateID) async throws {
         try principal.requireUnrestrictedSuperuser(toManage: "templates")
-        guard try await compute.stores.templates.deleteTemplate(id) else { throw DomainError.notFound("Template not found") }
+        try await compute.transaction { [environment] stores in
+            guard try await stores.templates.deleteTemplate(id) else { throw DomainError.notFound("Template not found") }
+            try await stores.audit.record("template.delete", on: .template(id), in: nil, by: AuditActor(principal), environment: environment)
+        }
     }
 }
 

@@ -106,11 +106,15 @@ public struct VMService: Sendable {
                 source: source, templateName: template?.name, hostID: choice.host.id, ipAddress: nil, createdAt: now, updatedAt: now
             )
             do {
-                try await compute.transaction { [quotas] stores in
+                try await compute.transaction { [quotas, environment] stores in
                     try await quotas.admit(ResourceTally(oneVMOf: size), in: access.tenantID, stores: stores)
                     try await stores.vms.insertVM(vm)
                     try await Self.record(transition, for: id, at: now, in: stores)
                     guard try await stores.hosts.reserve(size, on: choice.host) else { throw PlacementOutdated() }
+                    try await stores.audit.record(
+                        "vm.create", on: .vm(id), in: access, environment: environment,
+                        details: ["name": name, "cpu": String(size.cpu), "memory_gb": String(size.memoryGB), "disk_gb": String(size.diskGB)]
+                    )
                 }
             } catch is PlacementOutdated where attempt < Self.placementAttempts {
                 continue
@@ -133,7 +137,7 @@ public struct VMService: Sendable {
         let name = try Names.valid(rawName, field: "name")
         let now = environment.now()
         let actor = Self.actor(access.principal)
-        return try await compute.transaction { stores in
+        return try await compute.transaction { [environment] stores in
             guard var vm = try await stores.vms.lockedVM(id, in: access.tenantID) else { throw DomainError.notFound("VM not found") }
             guard vm.name != name else { return vm }
             guard try await stores.vms.renameVM(id, in: access.tenantID, to: name, at: now) else {
@@ -142,6 +146,7 @@ public struct VMService: Sendable {
             try await stores.logs.appendLogs([
                 VMLogEntry(vmID: id, timestamp: now, level: .info, message: "Renamed from '\(vm.name)' to '\(name)' by \(actor)")
             ])
+            try await stores.audit.record("vm.rename", on: .vm(id), in: access, environment: environment, details: ["name": name])
             vm.name = name
             vm.updatedAt = now
             return vm
@@ -173,12 +178,13 @@ public struct VMService: Sendable {
     func request(_ request: VMLifecycle.Request, of id: VMID, in access: TenantAccess) async throws -> VirtualMachine {
         let now = environment.now()
         let actor = Self.actor(access.principal)
-        let vm = try await compute.transaction { stores in
+        let vm = try await compute.transaction { [environment] stores in
             guard var vm = try await stores.vms.lockedVM(id, in: access.tenantID) else { throw DomainError.notFound("VM not found") }
             let transition = try VMLifecycle.request(request, in: vm.state, by: actor)
             if transition.cancelsQueuedJobs { try await stores.jobs.cancelQueuedJobs(of: id, now: now) }
             try await stores.vms.setState(of: id, transition.next, ipAddress: nil, at: now)
             try await Self.record(transition, for: id, at: now, in: stores)
+            try await stores.audit.record("vm.\(request.rawValue)", on: .vm(id), in: access, environment: environment, details: ["name": vm.name])
             vm.status = transition.next.status
             vm.task = transition.next.task
             vm.updatedAt = now
