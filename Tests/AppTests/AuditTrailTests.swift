@@ -76,6 +76,79 @@ struct AuditTrailTests {
         }
     }
 
+    @Test("Every kind of change through the API leaves its event, in the tenant it belongs to", arguments: TestBackend.available)
+    func everyKindOfChange(backend: TestBackend) async throws {
+        try await withApp(backend, settings: Self.settings) { client, _ in
+            let root = try await client.login()
+            func call(_ method: HTTPRequest.Method, _ path: String, tenant: String? = nil, body: Any? = nil) async throws -> JSONBody? {
+                let response = try await client.json(method, "/api/v1\(path)", token: root, tenant: tenant, body: body)
+                #expect(response.status.kind == .successful, "\(method) \(path): \(String(buffer: response.body))")
+                return response.body.readableBytes > 0 ? try JSONBody(response) : nil
+            }
+            let tenant = try await client.createTenant("Everything", token: root)
+            _ = try await call(.patch, "/tenants/\(tenant)", body: ["description": "all kinds"])
+            let limits: [String: Any] = ["vms": 5, "vcpus": NSNull(), "memory_gb": NSNull(), "disk_gb": NSNull()]
+            _ = try await call(.put, "/tenants/\(tenant)/quota", body: limits)
+            let user = try await client.createUser("kinds@example.com", in: tenant, token: root)
+            _ = try await call(.patch, "/users/\(user)", tenant: tenant, body: ["first_name": "Kind"])
+            let role = try await client.createRole("Kinds", permissions: ["vm:read"], in: tenant, token: root)
+            _ = try await call(.patch, "/roles/\(role)", tenant: tenant, body: ["description": "changed"])
+            _ = try await call(.post, "/users/\(user)/roles", tenant: tenant, body: ["role_id": role])
+            _ = try await call(.delete, "/users/\(user)/roles/\(role)", tenant: tenant)
+            _ = try await call(.put, "/roles/\(role)/users", tenant: tenant, body: ["user_ids": [user]])
+            _ = try await call(.put, "/roles/\(role)/users", tenant: tenant, body: ["user_ids": [String]()])
+            _ = try await call(.delete, "/roles/\(role)", tenant: tenant)
+            _ = try await call(.delete, "/users/\(user)", tenant: tenant)
+            let revoked = try #require(try await call(.post, "/invitations", tenant: tenant, body: ["email": "a@example.com", "role_id": SystemRoleID.readOnly])?["id"] as? String)
+            _ = try await call(.delete, "/invitations/\(revoked)", tenant: tenant)
+            let token = try #require(try await call(.post, "/invitations", tenant: tenant, body: ["email": "b@example.com", "role_id": SystemRoleID.readOnly])?["token"] as? String)
+            let accepted = try await client.json(
+                .post, "/api/v1/invitations/accept", body: ["token": token, "password": "b-password-1", "first_name": "B", "last_name": "B"]
+            )
+            #expect(accepted.status.kind == .successful, "\(String(buffer: accepted.body))")
+            let key = try #require(try await call(.post, "/api-keys", body: ["name": "kinds"])?["id"] as? String)
+            _ = try await call(.delete, "/api-keys/\(key)")
+            let template = try #require(
+                try await call(.post, "/vm-templates", body: ["name": "Kinds", "cpu": 1, "memory_gb": 1, "disk_gb": 1, "images": [String: String]()])?["id"] as? String
+            )
+            _ = try await call(.delete, "/vm-templates/\(template)")
+            let host = try #require(try await call(.post, "/hosts", body: ["name": "kinds", "driver": "simulated", "uri": "simulated://kinds"])?["id"] as? String)
+            _ = try await call(.patch, "/hosts/\(host)", body: ["enabled": false])
+            _ = try await call(.delete, "/hosts/\(host)")
+            let vm = try await client.createVM("kinds", in: tenant, token: root)
+            try await client.waitForVM(vm, status: "RUNNING", in: tenant, token: root)
+            _ = try await call(.patch, "/vms/\(vm)", tenant: tenant, body: ["name": "kinds-2"])
+            _ = try await call(.post, "/vms/\(vm)/actions", tenant: tenant, body: ["action": "restart"])
+            try await client.waitForVM(vm, status: "RUNNING", in: tenant, token: root)
+            _ = try await call(.delete, "/vms/\(vm)", tenant: tenant)
+            try await client.waitForHostsEmpty(rootToken: root)
+            _ = try await call(.patch, "/users/me", body: ["first_name": "Root"])
+            let other = try await client.createTenant("Short-lived", token: root)
+            _ = try await call(.delete, "/tenants/\(other)")
+
+            let response = try JSONBody(try await client.json(.get, "/api/v1/audit-events?limit=100", token: root))
+            let events = try #require(response["items"] as? [[String: Any]])
+            var byOperation: [String: [[String: Any]]] = [:]
+            for event in events { byOperation[event["operation"] as? String ?? "", default: []].append(event) }
+            let inTenant = [
+                "tenant.create", "tenant.update", "quota.update", "user.create", "user.update", "role.create", "role.update",
+                "user.role.assign", "user.role.unassign", "role.holders.set", "role.delete", "user.remove", "invitation.create",
+                "invitation.revoke", "invitation.accept", "vm.create", "vm.job.create", "vm.rename", "vm.restart", "vm.job.restart",
+                "vm.delete", "vm.job.delete",
+            ]
+            for operation in inTenant {
+                #expect(byOperation[operation]?.contains { $0["tenant_id"] as? String == tenant } == true, "\(operation) in the tenant")
+            }
+            for operation in [
+                "api_key.create", "api_key.revoke", "template.create", "template.delete", "host.create", "host.update", "host.delete",
+                "user.profile.update", "auth.login",
+            ] {
+                #expect(byOperation[operation]?.contains { $0["tenant_id"] is NSNull } == true, "\(operation) outside tenants")
+            }
+            #expect(byOperation["tenant.delete"]?.contains { $0["target_id"] as? String == other } == true)
+        }
+    }
+
     @Test("A tenant reads its own events only; audit:read is needed; superusers read all and filter", arguments: TestBackend.available)
     func isolation(backend: TestBackend) async throws {
         try await withApp(backend, settings: Self.settings) { client, _ in

@@ -65,8 +65,9 @@ public struct SQLAuditTrail: AuditTrailStore, AuditLog {
         self.database = self.client.sql
     }
 
+    /// One insert, queued behind this process's other writers on SQLite.
     public func appendAuditEvents(_ events: [AuditEvent]) async throws {
-        try await AuditRows.append(events, on: database)
+        try await client.writeStatement { try await AuditRows.append(events, on: $0) }
     }
 
     public func auditEvents(_ filter: AuditFilter, page: PageRequest) async throws -> Page<AuditEvent> {

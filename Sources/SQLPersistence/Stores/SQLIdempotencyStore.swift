@@ -4,13 +4,19 @@ import SQLKit
 
 /// `IdempotencyStore` over `idempotency_keys`. A claim is one insert that only the first request wins
 /// (`ON CONFLICT DO NOTHING`), in any number of processes; taking over an abandoned claim is an update
-/// conditioned on the token that abandoned it, so that only one taker wins that too.
+/// conditioned on the token that abandoned it, so that only one taker wins that too. A repeat waiting
+/// for the first request reads the row and writes nothing, so waiters do not queue for SQLite's write lock.
 public struct SQLIdempotencyStore: IdempotencyStore {
-    let database: any SQLDatabase
+    let client: DatabaseClient
 
     /// No read cache depends on this table: its writes leave the caches' change counter alone.
     public init(client: DatabaseClient) {
-        self.database = client.uncounted.sql
+        self.client = client.uncounted
+    }
+
+    /// Single write statements, queued behind this process's other writers on SQLite.
+    private func write<R: Sendable>(_ statement: SQLQueryString, _ read: @escaping @Sendable (any SQLDatabase, SQLQueryString) async throws -> R) async throws -> R {
+        try await client.writeStatement { try await read($0, statement) }
     }
 
     public func claim(
@@ -18,27 +24,29 @@ public struct SQLIdempotencyStore: IdempotencyStore {
     ) async throws -> IdempotencyClaim {
         let match: SQLQueryString = "caller = \(bind: request.caller) AND key = \(bind: request.key)"
         // Each pass ends in an answer unless another request changed the row between our statements
-        // (released it, or took it over): then the next pass sees the change.
+        // (claimed it first, released it, or took it over): then the next pass sees the change.
         for _ in 0..<5 {
-            let inserted = try await database.raw(
-                """
-                INSERT INTO idempotency_keys (caller, key, fingerprint, claim_token, claimed_at, created_at)
-                VALUES (\(bind: request.caller), \(bind: request.key), \(bind: request.fingerprint), \(bind: token.uuidString),
-                    \(bind: now), \(bind: now))
-                ON CONFLICT (caller, key) DO NOTHING RETURNING caller
-                """
-            ).first()
-            if inserted != nil { return .claimed }
             guard
-                let row = try await database.raw(
+                let row = try await client.sql.raw(
                     """
                     SELECT fingerprint, claim_token, claimed_at, status, content_type, location, body, created_at
                     FROM idempotency_keys WHERE \(match)
                     """
                 ).first()
-            else { continue }
+            else {
+                let inserted = try await write(
+                    """
+                    INSERT INTO idempotency_keys (caller, key, fingerprint, claim_token, claimed_at, created_at)
+                    VALUES (\(bind: request.caller), \(bind: request.key), \(bind: request.fingerprint), \(bind: token.uuidString),
+                        \(bind: now), \(bind: now))
+                    ON CONFLICT (caller, key) DO NOTHING RETURNING caller
+                    """
+                ) { try await $0.raw($1).first() }
+                if inserted != nil { return .claimed }
+                continue
+            }
             if try row.date("created_at") < expiredBefore {
-                try await database.raw("DELETE FROM idempotency_keys WHERE \(match) AND created_at < \(bind: expiredBefore)").run()
+                try await write("DELETE FROM idempotency_keys WHERE \(match) AND created_at < \(bind: expiredBefore)") { try await $0.raw($1).run() }
                 continue
             }
             guard try row.string("fingerprint") == request.fingerprint else { return .mismatch }
@@ -51,37 +59,38 @@ public struct SQLIdempotencyStore: IdempotencyStore {
                 )
             }
             guard try row.date("claimed_at") < staleBefore else { return .inProgress }
-            let taken = try await database.raw(
+            let abandoned = try row.string("claim_token")
+            let taken = try await write(
                 """
                 UPDATE idempotency_keys SET claim_token = \(bind: token.uuidString), claimed_at = \(bind: now)
-                WHERE \(match) AND status IS NULL AND claim_token = \(bind: try row.string("claim_token")) RETURNING caller
+                WHERE \(match) AND status IS NULL AND claim_token = \(bind: abandoned) RETURNING caller
                 """
-            ).first()
+            ) { try await $0.raw($1).first() }
             if taken != nil { return .claimed }
         }
         return .inProgress
     }
 
     public func finish(_ request: IdempotentRequest, token: UUID, with answer: RecordedAnswer) async throws {
-        try await database.raw(
+        try await write(
             """
             UPDATE idempotency_keys SET status = \(bind: answer.status), content_type = \(bind: answer.contentType),
                 location = \(bind: answer.location), body = \(bind: String(decoding: answer.body, as: UTF8.self))
             WHERE caller = \(bind: request.caller) AND key = \(bind: request.key) AND claim_token = \(bind: token.uuidString)
             """
-        ).run()
+        ) { try await $0.raw($1).run() }
     }
 
     public func release(_ request: IdempotentRequest, token: UUID) async throws {
-        try await database.raw(
+        try await write(
             """
             DELETE FROM idempotency_keys
             WHERE caller = \(bind: request.caller) AND key = \(bind: request.key) AND claim_token = \(bind: token.uuidString) AND status IS NULL
             """
-        ).run()
+        ) { try await $0.raw($1).run() }
     }
 
     public func prune(usedBefore date: Date) async throws -> Int {
-        try await database.raw("DELETE FROM idempotency_keys WHERE created_at < \(bind: date) RETURNING caller").all().count
+        try await write("DELETE FROM idempotency_keys WHERE created_at < \(bind: date) RETURNING caller") { try await $0.raw($1).all().count }
     }
 }

@@ -2,9 +2,10 @@ import Logging
 
 /// Keeps a host's down state in step with what calls to its driver show: a failure of the host as a
 /// whole (`HypervisorError.hostDown`) marks it down with the error's message, the next call that
-/// succeeds marks it up. Best effort: the next call corrects a write that failed.
+/// succeeds marks it up, each change with its audit event (`host.down`, `host.up`). Best effort: the
+/// next call corrects a write that failed.
 struct HostHealth: Sendable {
-    let hosts: any HostRepository
+    let compute: any ComputeUnitOfWork
     let environment: CoreEnvironment
     let logger: Logger
 
@@ -22,7 +23,13 @@ struct HostHealth: Sendable {
 
     private func set(_ host: HypervisorHost, reason: String?) async {
         do {
-            try await hosts.setHostDown(host.id, reason: reason, at: environment.now())
+            try await compute.transaction { [environment] stores in
+                try await stores.hosts.setHostDown(host.id, reason: reason, at: environment.now())
+                try await stores.audit.record(
+                    reason == nil ? "host.up" : "host.down", on: .host(host.id), in: nil, by: .system, environment: environment,
+                    details: reason.map { ["reason": $0] } ?? [:]
+                )
+            }
         } catch {
             logger.warning("Could not record whether a host is down", metadata: ["host": "\(host.name)", "error": "\(error)"])
         }

@@ -148,14 +148,18 @@ extension HostService {
     /// old key is no longer needed. Returns how many hosts were sealed again.
     public func resealStaleCredentials() async throws -> Int {
         guard secrets.canSeal else { return 0 }
-        var resealed = 0
+        var count = 0
         for host in try await compute.stores.hosts.hosts() {
             guard var settings = VCenterHostSettings(host.settings), secrets.isStale(settings.sealedPassword) else { continue }
             let password = try secrets.open(settings.sealedPassword, context: host.id.description)
             settings.sealedPassword = try secrets.seal(password, context: host.id.description)
-            _ = try await compute.stores.hosts.updateHost(host.id, HostPatch(settings: settings.settings), at: environment.now())
-            resealed += 1
+            let resealed = settings.settings
+            try await compute.transaction { [environment] stores in
+                _ = try await stores.hosts.updateHost(host.id, HostPatch(settings: resealed), at: environment.now())
+                try await stores.audit.record("host.credentials.reseal", on: .host(host.id), in: nil, by: .system, environment: environment)
+            }
+            count += 1
         }
-        return resealed
+        return count
     }
 }

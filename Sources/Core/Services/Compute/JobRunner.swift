@@ -62,7 +62,7 @@ public struct JobRunner: Sendable {
         guard let host = try await compute.stores.hosts.host(vm.hostID) else {
             return .failed(HypervisorError("The VM's host is no longer registered", retryable: false))
         }
-        let health = HostHealth(hosts: compute.stores.hosts, environment: environment, logger: logger)
+        let health = HostHealth(compute: compute, environment: environment, logger: logger)
         do {
             let hypervisor = try await hypervisors.hypervisor(for: host)
             let machine = try await renewingLease(of: job, token: token) {

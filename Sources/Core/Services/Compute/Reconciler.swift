@@ -56,7 +56,7 @@ public struct Reconciler: Sendable {
         // The VMs are read before the inventory, and a correction is written only if the VM has not
         // changed since: a job that finished in between is newer than the inventory, not contradicted by it.
         let settled = try await compute.stores.vms.settledVMs(onHost: host.id)
-        let health = HostHealth(hosts: compute.stores.hosts, environment: environment, logger: logger)
+        let health = HostHealth(compute: compute, environment: environment, logger: logger)
         let machines: [Machine]
         do {
             machines = try await hypervisors.hypervisor(for: host).inventory()
