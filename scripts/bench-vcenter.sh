@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Times VM operations on a vcenter host: a release build of the service on SQLite, govmomi's simulator
 # (scripts/vcsim-setup.sh), and scripts/bench-vcenter.py through the API.
-# Usage: scripts/bench-vcenter.sh [count]   (default 20 VMs)
+# Usage: [BENCH_BUILD=debug] scripts/bench-vcenter.sh [count]   (default 20 VMs)
 # SOAP calls per operation are counted by the driver's tests: swift test --filter callsPerOperation
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-20}
 eval "$(scripts/vcsim-setup.sh)"
 [[ -n ${VIRTUALSTACK_VCSIM_URL:-} ]] || { echo "bench-vcenter: the simulator is not available" >&2; exit 1; }
-swift build -c release --product virtualstack --scratch-path .build-release >/dev/null
-binary=$(swift build -c release --scratch-path .build-release --show-bin-path)/virtualstack
+# BENCH_BUILD=debug times the debug build instead (no second build of every package; slower per request).
+if [[ ${BENCH_BUILD:-release} == debug ]]; then
+    swift build --product virtualstack >/dev/null
+    binary=$(swift build --show-bin-path)/virtualstack
+else
+    swift build -c release --product virtualstack --scratch-path .build-release >/dev/null
+    binary=$(swift build -c release --scratch-path .build-release --show-bin-path)/virtualstack
+fi
 workdir=$(mktemp -d /tmp/virtualstack-bench-vcenter.XXXXXX)
 port=$((20000 + RANDOM % 20000))
 base="http://127.0.0.1:$port"

@@ -107,7 +107,7 @@ struct IdempotencyTests {
                 }
                 return try await group.reduce(into: [(HTTPResponse.Status, String?)]()) { $0.append($1) }
             }
-            #expect(answers.allSatisfy { $0.0 == .accepted }, "\(answers.map(\.0))")
+            #expect(answers.allSatisfy { $0.0 == .accepted }, "\(answers.map { "\($0.0) \($0.1 ?? "-")" })")
             #expect(Set(answers.map(\.1)).count == 1)
             #expect(try await Self.vmCount(client, in: tenant, token: root) == 1)
         }
@@ -116,27 +116,22 @@ struct IdempotencyTests {
     @Test("Two serve processes: concurrent repeats sent to both make one VM", arguments: TestBackend.available)
     func twoProcesses(backend: TestBackend) async throws {
         try await withTestDatabase(backend) { database in
-            let environment = JobDurabilityTests.environment(database, delayMS: 20)
-            let one = try ServeProcess(environment: environment)
-            defer { one.stop() }
-            try await one.start()
-            let two = try ServeProcess(environment: environment)
-            defer { two.stop() }
-            try await two.start()
-            let token = try await one.login()
-            let ids = try await withThrowingTaskGroup(of: String?.self) { group in
-                for index in 0..<20 {
-                    group.addTask {
-                        let server = index % 2 == 0 ? one : two
-                        let (status, body) = try await server.json("POST", "/vms", token: token, body: Self.iso("shared"), headers: [Self.key.rawName: "shared-key"])
-                        return status == 202 ? (body as? [String: Any])?["id"] as? String : "status \(status)"
+            try await withTwoServeProcesses(database) { one, two in
+                let token = try await one.login()
+                let ids = try await withThrowingTaskGroup(of: String?.self) { group in
+                    for index in 0..<20 {
+                        group.addTask {
+                            let server = index % 2 == 0 ? one : two
+                            let (status, body) = try await server.json("POST", "/vms", token: token, body: Self.iso("shared"), headers: [Self.key.rawName: "shared-key"])
+                            return status == 202 ? (body as? [String: Any])?["id"] as? String : "status \(status)"
+                        }
                     }
+                    return try await group.reduce(into: [String?]()) { $0.append($1) }
                 }
-                return try await group.reduce(into: [String?]()) { $0.append($1) }
+                #expect(Set(ids).count == 1, "\(ids)")
+                let (_, page) = try await two.json("GET", "/vms", token: token)
+                #expect((page as? [String: Any])?["total"] as? Int == 1)
             }
-            #expect(Set(ids).count == 1, "\(ids)")
-            let (_, page) = try await two.json("GET", "/vms", token: token)
-            #expect((page as? [String: Any])?["total"] as? Int == 1)
         }
     }
 

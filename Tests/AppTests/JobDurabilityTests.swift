@@ -128,40 +128,35 @@ struct JobDurabilityTests {
     func twoProcesses() async throws {
         guard TestBackend.available.contains(.postgres) else { return }
         try await withTestDatabase(.postgres) { database in
-            let environment = Self.environment(database, delayMS: 20)
-            let one = try ServeProcess(environment: environment)
-            defer { one.stop() }
-            try await one.start()
-            let two = try ServeProcess(environment: environment)
-            defer { two.stop() }
-            try await two.start()
-            let token = try await one.login()
-            let ids = try await withThrowingTaskGroup(of: String.self) { group in
-                for index in 0..<200 {
-                    group.addTask { try await Self.createVM("vm-\(index)", on: index % 2 == 0 ? one : two, token: token) }
+            try await withTwoServeProcesses(database) { one, two in
+                let token = try await one.login()
+                let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                    for index in 0..<200 {
+                        group.addTask { try await Self.createVM("vm-\(index)", on: index % 2 == 0 ? one : two, token: token) }
+                    }
+                    return try await group.reduce(into: [String]()) { $0.append($1) }
                 }
-                return try await group.reduce(into: [String]()) { $0.append($1) }
+                #expect(Set(ids).count == 200)
+                let deadline = ContinuousClock.now + .seconds(90)
+                var running = 0
+                while ContinuousClock.now < deadline {
+                    let (_, page) = try await one.json("GET", "/vms?status=RUNNING&limit=1", token: token)
+                    running = (page as? [String: Any])?["total"] as? Int ?? 0
+                    if running == 200 { break }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(running == 200)
+                for id in ids.prefix(50) {
+                    let logs = try await Self.logs(of: id, on: two, token: token)
+                    #expect(logs.filter { $0.hasPrefix("The VM was created") }.count == 1, "\(logs)")
+                    #expect(!logs.contains { $0.contains("failed") }, "\(logs)")
+                }
+                let perVM = try await withClient(database) { client in
+                    try await client.sql.raw("SELECT vm_id, count(*) AS n FROM vm_logs WHERE message LIKE 'The VM was created%' GROUP BY vm_id")
+                        .all().map { try $0.decode(column: "n", as: Int.self) }
+                }
+                #expect(perVM.count == 200 && perVM.allSatisfy { $0 == 1 })
             }
-            #expect(Set(ids).count == 200)
-            let deadline = ContinuousClock.now + .seconds(90)
-            var running = 0
-            while ContinuousClock.now < deadline {
-                let (_, page) = try await one.json("GET", "/vms?status=RUNNING&limit=1", token: token)
-                running = (page as? [String: Any])?["total"] as? Int ?? 0
-                if running == 200 { break }
-                try await Task.sleep(for: .milliseconds(200))
-            }
-            #expect(running == 200)
-            for id in ids.prefix(50) {
-                let logs = try await Self.logs(of: id, on: two, token: token)
-                #expect(logs.filter { $0.hasPrefix("The VM was created") }.count == 1, "\(logs)")
-                #expect(!logs.contains { $0.contains("failed") }, "\(logs)")
-            }
-            let perVM = try await withClient(database) { client in
-                try await client.sql.raw("SELECT vm_id, count(*) AS n FROM vm_logs WHERE message LIKE 'The VM was created%' GROUP BY vm_id")
-                    .all().map { try $0.decode(column: "n", as: Int.self) }
-            }
-            #expect(perVM.count == 200 && perVM.allSatisfy { $0 == 1 })
         }
     }
 }

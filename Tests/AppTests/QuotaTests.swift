@@ -160,30 +160,25 @@ struct QuotaTests {
     @Test("Two serve processes on one database: 50 concurrent creates against a quota of 10 make 10 VMs", arguments: TestBackend.available)
     func twoProcesses(backend: TestBackend) async throws {
         try await withTestDatabase(backend) { database in
-            let environment = JobDurabilityTests.environment(database, delayMS: 20)
-            let one = try ServeProcess(environment: environment)
-            defer { one.stop() }
-            try await one.start()
-            let two = try ServeProcess(environment: environment)
-            defer { two.stop() }
-            try await two.start()
-            let token = try await one.login()
-            let (_, tenantBody) = try await one.json("POST", "/tenants", token: token, body: ["name": "Shared"])
-            let tenant = try #require((tenantBody as? [String: Any])?["id"] as? String)
-            let (setStatus, _) = try await two.json("PUT", "/tenants/\(tenant)/quota", token: token, body: Self.limits(vms: 10))
-            #expect(setStatus == 200)
-            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                for index in 0..<50 {
-                    group.addTask {
-                        try await (index % 2 == 0 ? one : two).json("POST", "/vms", token: token, tenant: tenant, body: Self.vm("vm-\(index)")).0
+            try await withTwoServeProcesses(database) { one, two in
+                let token = try await one.login()
+                let (_, tenantBody) = try await one.json("POST", "/tenants", token: token, body: ["name": "Shared"])
+                let tenant = try #require((tenantBody as? [String: Any])?["id"] as? String)
+                let (setStatus, _) = try await two.json("PUT", "/tenants/\(tenant)/quota", token: token, body: Self.limits(vms: 10))
+                #expect(setStatus == 200)
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for index in 0..<50 {
+                        group.addTask {
+                            try await (index % 2 == 0 ? one : two).json("POST", "/vms", token: token, tenant: tenant, body: Self.vm("vm-\(index)")).0
+                        }
                     }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
                 }
-                return try await group.reduce(into: [Int]()) { $0.append($1) }
+                #expect(statuses.filter { $0 == 202 }.count == 10, "\(statuses)")
+                #expect(statuses.allSatisfy { $0 == 202 || $0 == 409 }, "\(statuses)")
+                let (_, page) = try await one.json("GET", "/vms?limit=100", token: token, tenant: tenant)
+                #expect((page as? [String: Any])?["total"] as? Int == 10)
             }
-            #expect(statuses.filter { $0 == 202 }.count == 10, "\(statuses)")
-            #expect(statuses.allSatisfy { $0 == 202 || $0 == 409 }, "\(statuses)")
-            let (_, page) = try await one.json("GET", "/vms?limit=100", token: token, tenant: tenant)
-            #expect((page as? [String: Any])?["total"] as? Int == 10)
         }
     }
 

@@ -13,7 +13,7 @@ public struct IdempotencyService: Sendable {
         /// A claim older than this whose request never finished is taken to be of a process that died.
         public var abandonedAfter: TimeInterval
 
-        public init(retention: TimeInterval = 86_400, patience: Duration = .seconds(10), abandonedAfter: TimeInterval = 120) {
+        public init(retention: TimeInterval = 86_400, patience: Duration = .seconds(30), abandonedAfter: TimeInterval = 120) {
             self.retention = retention
             self.patience = patience
             self.abandonedAfter = abandonedAfter

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -94,4 +95,19 @@ final class ServeProcess: @unchecked Sendable {
         #expect(status == 200)
         return try #require((body as? [String: Any])?["access_token"] as? String)
     }
+}
+
+/// Two `serve` processes on one database, as two replicas behind a load balancer, both stopped when
+/// `body` returns.
+func withTwoServeProcesses<R>(
+    _ database: TestDatabase, delayMS: Int = 20, _ body: (ServeProcess, ServeProcess) async throws -> R
+) async throws -> R {
+    let environment = JobDurabilityTests.environment(database, delayMS: delayMS)
+    let one = try ServeProcess(environment: environment)
+    defer { one.stop() }
+    try await one.start()
+    let two = try ServeProcess(environment: environment)
+    defer { two.stop() }
+    try await two.start()
+    return try await body(one, two)
 }
