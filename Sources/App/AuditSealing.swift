@@ -22,7 +22,10 @@ struct AuditSealing: Service {
                 do {
                     try await trail.seal()
                 } catch {
-                    logger.warning("Could not seal audit events; the next round tries again", metadata: ["error": "\(error)"])
+                    // Cancelled at shutdown: the next process to run seals what is left.
+                    if !Task.isCancelled {
+                        logger.warning("Could not seal audit events; the next round tries again", metadata: ["error": "\(error)"])
+                    }
                 }
                 rounds += 1
                 guard Duration.seconds(Self.retentionEvery) <= interval * rounds else { continue }
@@ -31,7 +34,7 @@ struct AuditSealing: Service {
                     let dropped = try await trail.applyRetention()
                     if dropped > 0 { logger.notice("Dropped audit events past their retention", metadata: ["events": "\(dropped)"]) }
                 } catch {
-                    logger.warning("Could not drop old audit events", metadata: ["error": "\(error)"])
+                    if !Task.isCancelled { logger.warning("Could not drop old audit events", metadata: ["error": "\(error)"]) }
                 }
             }
         }

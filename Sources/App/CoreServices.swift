@@ -5,6 +5,7 @@ import Logging
 import SQLPersistence
 import SecurityAdapters
 import SimulatedHypervisor
+import Synchronization
 import VCenterHypervisor
 
 /// The core's use cases wired to their adapters, shared by the HTTP server and the CLI.
@@ -128,17 +129,37 @@ struct CoreServices: Sendable {
         }
     }
 
-    /// For `/health`: whether the database answers within two seconds.
+    /// For `/health`: whether the database answers within two seconds. The ping runs in a task of its
+    /// own that the answer does not wait for: a pool that cannot reach its database (dropped, or out of
+    /// connections) may keep a query waiting for a connection however it is cancelled, and `/health`
+    /// must answer all the same.
     func databaseAnswers() async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await store.ping()) != nil }
-            group.addTask {
+        let answer = FirstAnswer()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            answer.install(continuation)
+            let ping = Task { answer.give((try? await store.ping()) != nil) }
+            Task {
                 try? await Task.sleep(for: .seconds(2))
-                return false
+                ping.cancel()
+                answer.give(false)
             }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
         }
+    }
+}
+
+/// Resumes a continuation with the first of several answers; later ones are dropped. The
+/// continuation is installed before any answer can be given.
+private final class FirstAnswer: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+
+    func install(_ continuation: CheckedContinuation<Bool, Never>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    func give(_ value: Bool) {
+        continuation.withLock { waiting in
+            defer { waiting = nil }
+            return waiting
+        }?.resume(returning: value)
     }
 }
