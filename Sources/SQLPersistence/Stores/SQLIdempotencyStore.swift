@@ -14,9 +14,11 @@ public struct SQLIdempotencyStore: IdempotencyStore {
         self.client = client.uncounted
     }
 
-    /// Single write statements, queued behind this process's other writers on SQLite.
-    private func write<R: Sendable>(_ statement: SQLQueryString, _ read: @escaping @Sendable (any SQLDatabase, SQLQueryString) async throws -> R) async throws -> R {
-        try await client.writeStatement { try await read($0, statement) }
+    /// Runs one write statement, queued behind this process's other writers on SQLite; whether it
+    /// returned a row (its `RETURNING`, for the statements that have one).
+    @discardableResult
+    private func write(_ statement: SQLQueryString) async throws -> Bool {
+        try await client.writeStatement { try await $0.raw(statement).first() != nil }
     }
 
     public func claim(
@@ -41,12 +43,12 @@ public struct SQLIdempotencyStore: IdempotencyStore {
                         \(bind: now), \(bind: now))
                     ON CONFLICT (caller, key) DO NOTHING RETURNING caller
                     """
-                ) { try await $0.raw($1).first() }
-                if inserted != nil { return .claimed }
+                )
+                if inserted { return .claimed }
                 continue
             }
             if try row.date("created_at") < expiredBefore {
-                try await write("DELETE FROM idempotency_keys WHERE \(match) AND created_at < \(bind: expiredBefore)") { try await $0.raw($1).run() }
+                try await write("DELETE FROM idempotency_keys WHERE \(match) AND created_at < \(bind: expiredBefore)")
                 continue
             }
             guard try row.string("fingerprint") == request.fingerprint else { return .mismatch }
@@ -65,8 +67,8 @@ public struct SQLIdempotencyStore: IdempotencyStore {
                 UPDATE idempotency_keys SET claim_token = \(bind: token.uuidString), claimed_at = \(bind: now)
                 WHERE \(match) AND status IS NULL AND claim_token = \(bind: abandoned) RETURNING caller
                 """
-            ) { try await $0.raw($1).first() }
-            if taken != nil { return .claimed }
+            )
+            if taken { return .claimed }
         }
         return .inProgress
     }
@@ -78,7 +80,7 @@ public struct SQLIdempotencyStore: IdempotencyStore {
                 location = \(bind: answer.location), body = \(bind: String(decoding: answer.body, as: UTF8.self))
             WHERE caller = \(bind: request.caller) AND key = \(bind: request.key) AND claim_token = \(bind: token.uuidString)
             """
-        ) { try await $0.raw($1).run() }
+        )
     }
 
     public func release(_ request: IdempotentRequest, token: UUID) async throws {
@@ -87,10 +89,12 @@ public struct SQLIdempotencyStore: IdempotencyStore {
             DELETE FROM idempotency_keys
             WHERE caller = \(bind: request.caller) AND key = \(bind: request.key) AND claim_token = \(bind: token.uuidString) AND status IS NULL
             """
-        ) { try await $0.raw($1).run() }
+        )
     }
 
     public func prune(usedBefore date: Date) async throws -> Int {
-        try await write("DELETE FROM idempotency_keys WHERE created_at < \(bind: date) RETURNING caller") { try await $0.raw($1).all().count }
+        try await client.writeStatement {
+            try await $0.raw("DELETE FROM idempotency_keys WHERE created_at < \(bind: date) RETURNING caller").all().count
+        }
     }
 }
