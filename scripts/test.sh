@@ -19,9 +19,10 @@ if (($# == 0)); then
 fi
 if (($# == 0)); then
     # Swift Testing runs every suite at once on two cores. Suites that measure time (throttling back-offs,
-    # retries within a deadline) run in a pass of their own, as do the suites that start pairs of serve
+    # one login's wait behind a flood of bcrypt checks, retries within a deadline) run in a pass of their
+    # own, as do the suites that start pairs of serve
     # processes and hammer them, and real QEMU guests, which take both cores while they boot.
-    timed='LoginThrottleTests|CurrentPasswordThrottleTests|JobFailureTests|LibvirtFlowTests'
+    timed='LoginThrottleTests|CurrentPasswordThrottleTests|PasswordCheckConcurrencyTests|JobFailureTests|LibvirtFlowTests'
     heavy='QuotaTests|IdempotencyTests|AuditTrailTests|JobDurabilityTests'
     status=0
     scripts/with-postgres.sh swift test --skip-build --skip "$timed|$heavy|RealQEMUTests" || status=$?
