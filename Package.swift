@@ -80,9 +80,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
+        // The web console: static files served by the HTTP adapter at `/`, a client of the API like any other.
+        .target(name: "WebConsole", resources: [.copy("Assets")], swiftSettings: swiftSettings),
         // Driven adapter: SQL persistence, written once against SQLKit for SQLite and PostgreSQL.
         .target(
             name: "SQLPersistence",
@@ -163,6 +166,7 @@ let package = Package(
                 "HTTPAdapter",
                 "SQLPersistence",
                 "SecurityAdapters",
+                "WebConsole",
                 "SimulatedHypervisor",
                 "LibvirtHypervisor",
                 "VCenterHypervisor",
@@ -256,6 +260,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 "SimulatedHypervisor",
                 "LibvirtHypervisor",

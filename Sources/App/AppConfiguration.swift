@@ -59,6 +59,13 @@ public struct AppConfiguration: Sendable {
     public var auditRetention: Int?
     /// How often each process seals new audit events into the chain.
     public var auditSealInterval: Duration
+    /// Keep-alives and lifetime of `GET /events` streams.
+    public var eventStreams: VMEventService.Settings
+    /// How often each process reads the VM change feed while a stream is open in it.
+    public var eventPollInterval: Duration
+    /// Where the web console's files are read from on each request (`VIRTUALSTACK_CONSOLE_DIR`, for
+    /// working on the console without rebuilding); nil serves the copy built into the package.
+    public var consoleDirectory: String?
 
     public enum ComputeDriverKind: String, Sendable, CaseIterable {
         case simulated, libvirt
@@ -163,6 +170,14 @@ public struct AppConfiguration: Sendable {
         auditSealInterval = .milliseconds(
             try Self.integer(config, "audit.seal.interval.ms", default: 1000, in: 10...3_600_000, what: "a number of milliseconds")
         )
+        eventStreams = VMEventService.Settings(
+            keepAliveInterval: .seconds(try Self.integer(config, "events.keepalive.seconds", default: 15, in: 1...3600, what: "a number of seconds")),
+            lifetime: .seconds(try Self.integer(config, "events.lifetime.seconds", default: 600, in: 1...86_400, what: "a number of seconds"))
+        )
+        eventPollInterval = .milliseconds(
+            try Self.integer(config, "events.poll.interval.ms", default: 250, in: 10...60_000, what: "a number of milliseconds")
+        )
+        consoleDirectory = config.string(forKey: "console.dir")
         defaultQuota = QuotaLimits(
             vms: try limit("quota.default.vms"), vcpus: try limit("quota.default.vcpus"),
             memoryGB: try limit("quota.default.memory.gb"), diskGB: try limit("quota.default.disk.gb")

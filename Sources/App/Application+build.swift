@@ -1,12 +1,14 @@
 import Configuration
 import Core
+import Foundation
 import HTTPAdapter
 import Hummingbird
 import LibvirtHypervisor
 import Logging
 import SQLPersistence
-import VCenterHypervisor
 import SecurityAdapters
+import VCenterHypervisor
+import WebConsole
 
 /// Builds the whole service from configuration: the composition root.
 public func buildApplication(reader: ConfigReader, handEncodedRoutes: Bool = true) async throws -> some ApplicationProtocol {
@@ -28,15 +30,14 @@ public func buildApplication(
     let readiness = OneTimeGate()
 
     let router = try buildRouter(
-        handlers: APIHandlers(
-            authentication: core.authentication, tenants: core.tenants, members: core.members, roles: core.roles,
-            profile: core.profile, invitations: core.invitations, apiKeys: core.apiKeys, vms: core.vms,
-            templates: core.templates, hosts: core.hosts, quotas: core.quotas, audit: core.audit,
-            idempotency: core.idempotency
-        ),
+        handlers: core.apiHandlers,
         settings: HTTPSettings(
             corsAllowedOrigins: Set(configuration.corsAllowedOrigins), handEncodedRoutes: handEncodedRoutes,
-            bodyTimeout: .seconds(configuration.httpBodyTimeout)
+            bodyTimeout: .seconds(configuration.httpBodyTimeout),
+            console: try ConsoleAssets(
+                directory: configuration.consoleDirectory.map { URL(fileURLWithPath: $0) } ?? WebConsole.directory,
+                live: configuration.consoleDirectory != nil
+            )
         ),
         health: { await core.databaseAnswers() }
     )
@@ -59,9 +60,11 @@ public func buildApplication(
                 tasks: [
                     .init(what: "old failed-login records") { try await core.loginThrottle.forgetStale() },
                     .init(what: "expired idempotency keys") { _ = try await core.idempotency.prune() },
+                    .init(what: "VM changes older than a day") { _ = try await core.events.prune() },
                 ],
                 interval: .seconds(600), logger: logger
             ),
+            EventStreaming(hub: core.vmChanges, interval: configuration.eventPollInterval, readiness: readiness, logger: logger),
             AuditSealing(trail: core.audit, interval: configuration.auditSealInterval, readiness: readiness, logger: logger),
             ComputeWorkerService(
                 worker: core.jobWorker, reconciler: core.reconciler, reconcileInterval: configuration.reconcileInterval,

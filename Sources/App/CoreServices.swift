@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import HTTPAdapter
 import LibvirtHypervisor
 import Logging
 import SQLPersistence
@@ -40,6 +41,9 @@ struct CoreServices: Sendable {
     let jobsQueued: WakeSignal
     let jobWorker: JobWorker
     let reconciler: Reconciler
+    /// This process's one reader of the VM change feed, shared by its event streams.
+    let vmChanges: VMChangeHub
+    let events: VMEventService
 
     /// The settings key under which a generated token signing secret is kept.
     static let jwtSecretSetting = "jwt_secret"
@@ -97,6 +101,17 @@ struct CoreServices: Sendable {
             wakeUp: wakeUp, logger: logger
         )
         reconciler = Reconciler(compute: compute, hypervisors: hypervisors, environment: environment, logger: logger)
+        vmChanges = VMChangeHub(feed: compute)
+        events = VMEventService(feed: compute, hub: vmChanges, environment: environment, settings: configuration.eventStreams)
+    }
+
+    /// The HTTP adapter's entry points into these services.
+    var apiHandlers: APIHandlers {
+        APIHandlers(
+            authentication: authentication, tenants: tenants, members: members, roles: roles, profile: profile,
+            invitations: invitations, apiKeys: apiKeys, vms: vms, templates: templates, hosts: hosts, quotas: quotas,
+            audit: audit, events: events, idempotency: idempotency
+        )
     }
 
     /// Start-up work before the first request: migrate, install the signing key, and create the

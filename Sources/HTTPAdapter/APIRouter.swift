@@ -12,16 +12,19 @@ public struct HTTPSettings: Sendable {
     public var handEncodedRoutes: Bool
     /// How long a request's body may take to arrive in full (408 after that).
     public var bodyTimeout: Duration
+    /// The web console served at `/`; nil serves none.
+    public var console: ConsoleAssets?
 
-    public init(corsAllowedOrigins: Set<String>, handEncodedRoutes: Bool = true, bodyTimeout: Duration = .seconds(30)) {
+    public init(corsAllowedOrigins: Set<String>, handEncodedRoutes: Bool = true, bodyTimeout: Duration = .seconds(30), console: ConsoleAssets? = nil) {
         self.corsAllowedOrigins = corsAllowedOrigins
         self.handEncodedRoutes = handEncodedRoutes
         self.bodyTimeout = bodyTimeout
+        self.console = console
     }
 }
 
-/// Builds the router: `/health` outside the API, everything else under `/api/v1` from the OpenAPI
-/// document, wrapped in request logging, CORS and the error mapping.
+/// Builds the router: `/health` and the web console outside the API, everything else under `/api/v1`
+/// from the OpenAPI document, wrapped in request logging, CORS and the error mapping.
 public func buildRouter(
     handlers: APIHandlers,
     settings: HTTPSettings,
@@ -54,6 +57,7 @@ func buildRouter(
         return jsonResponse(status: healthy ? .ok : .serviceUnavailable, ["status": healthy ? "ok" : "unavailable"])
     }
     routes.record(.get, "/health")
+    if let console = settings.console { addConsoleRoutes(console, to: router, routes: routes) }
     let transport = RecordingTransport(router: router, replacements: replacements) {
         method, path in routes.record(method, path)
     }

@@ -22,12 +22,7 @@ struct RouterBuildTests {
         let running = Task { await database.run() }
         defer { running.cancel() }
         let core = CoreServices(configuration: configuration, database: database, logger: logger)
-        let handlers = APIHandlers(
-            authentication: core.authentication, tenants: core.tenants, members: core.members, roles: core.roles,
-            profile: core.profile, invitations: core.invitations, apiKeys: core.apiKeys, vms: core.vms,
-            templates: core.templates, hosts: core.hosts, quotas: core.quotas, audit: core.audit,
-            idempotency: core.idempotency
-        )
+        let handlers = core.apiHandlers
         let settings = HTTPSettings(corsAllowedOrigins: [])
 
         // The service's own replacements all match.

@@ -27,6 +27,14 @@ public struct RoleService: Sendable {
         return try await store.permissionCatalog()
     }
 
+    /// What the caller may do in the tenant, sorted: their roles' permissions there, limited to a key's
+    /// scope; an unrestricted superuser holds the whole catalog. Any member may ask: it is what every
+    /// other call of theirs is checked against.
+    public func permissionsHeld(in access: TenantAccess) async throws -> [Permission] {
+        guard access.principal.isUnrestrictedSuperuser else { return access.permissions.sorted() }
+        return try await store.permissionCatalog().map(\.id).sorted()
+    }
+
     public func list(in access: TenantAccess) async throws -> [RoleSummary] {
         try access.require(.roleRead)
         return try await detailed(try await store.roles(visibleIn: access.tenantID))

@@ -21,6 +21,18 @@ extension APIHandlers {
 }
 
 extension APIHandlers {
+    package func getCurrentUserPermissions(
+        _ input: Operations.GetCurrentUserPermissions.Input
+    ) async throws -> Operations.GetCurrentUserPermissions.Output {
+        let access = try await tenantAccess()
+        let held = try await roles.permissionsHeld(in: access)
+        return .ok(.init(body: .json(.init(
+            tenantId: access.tenantID.description, permissionIds: held.map(\.id), isSuperuser: access.principal.isUnrestrictedSuperuser
+        ))))
+    }
+}
+
+extension APIHandlers {
     package func updateCurrentUser(_ input: Operations.UpdateCurrentUser.Input) async throws -> Operations.UpdateCurrentUser.Output {
         guard case .json(let body) = input.body else { throw DomainError.malformed("Expected a JSON body") }
         let principal = try await principal()

@@ -17,6 +17,7 @@ public struct APIHandlers: APIProtocol {
     let hosts: HostService
     let quotas: QuotaService
     let audit: AuditTrail
+    let events: VMEventService
     /// Used by `IdempotencyMiddleware`, around the handlers rather than in them.
     let idempotency: IdempotencyService
 
@@ -24,7 +25,7 @@ public struct APIHandlers: APIProtocol {
         authentication: AuthenticationService, tenants: TenantService, members: MemberService, roles: RoleService,
         profile: ProfileService, invitations: InvitationService, apiKeys: APIKeyService, vms: VMService,
         templates: TemplateService, hosts: HostService, quotas: QuotaService, audit: AuditTrail,
-        idempotency: IdempotencyService
+        events: VMEventService, idempotency: IdempotencyService
     ) {
         self.authentication = authentication
         self.tenants = tenants
@@ -38,6 +39,7 @@ public struct APIHandlers: APIProtocol {
         self.hosts = hosts
         self.quotas = quotas
         self.audit = audit
+        self.events = events
         self.idempotency = idempotency
     }
 

@@ -43,10 +43,12 @@ final class RouteTable: @unchecked Sendable {
     private var routes: [Route] = []
     private let lock = NSLock()
 
-    func record(_ method: HTTPRequest.Method, _ path: String) {
+    /// `isPublic`: answers without credentials although it is no operation of `publicOperations` (the
+    /// web console's files).
+    func record(_ method: HTTPRequest.Method, _ path: String, isPublic: Bool = false) {
         let operation = OperationRoute(method: method, path: path)
         let route = Route(
-            method: method, segments: path.split(separator: "/"), requiresAuthentication: !publicOperations.contains(operation),
+            method: method, segments: path.split(separator: "/"), requiresAuthentication: !isPublic && !publicOperations.contains(operation),
             requiredKeys: nullableRequestOperations[operation]
         )
         lock.withLock { routes.append(route) }

@@ -26,4 +26,5 @@ let allMigrations: [Migration] = [
     quotasSchema,
     idempotencyKeysSchema,
     auditTrailSchema,
+    vmEventsSchema,
 ]
