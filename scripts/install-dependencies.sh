@@ -16,6 +16,9 @@ command -v openssl >/dev/null || needed+=(openssl)
 # The vCenter driver's tests run against govmomi's simulator, built from Debian's govmomi sources.
 command -v go >/dev/null || needed+=(golang-go)
 dpkg -s golang-github-vmware-govmomi-dev >/dev/null 2>&1 || needed+=(golang-github-vmware-govmomi-dev)
+# The web console's browser tests (scripts/browser-tests.sh) drive a headless Chromium through its driver.
+command -v chromium >/dev/null || needed+=(chromium)
+command -v chromedriver >/dev/null || needed+=(chromium-driver)
 if (( ${#needed[@]} )); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
@@ -25,4 +28,11 @@ fi
 schemathesis_version=4.32.5
 if ! st --version 2>/dev/null | grep -qx "st, version $schemathesis_version"; then
     python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+fi
+# Selenium (PyPI) drives Chromium in the browser tests; pinned like schemathesis. It is always given
+# /usr/bin/chromedriver and /usr/bin/chromium, so it never downloads a browser or driver of its own.
+# (4.52.0 needs a certifi release newer than the package index here offers.)
+selenium_version=4.51.0
+if [[ $(python3 -c 'import selenium; print(selenium.__version__)' 2>/dev/null) != "$selenium_version" ]]; then
+    python3 -m pip install --quiet --disable-pip-version-check "selenium==$selenium_version"
 fi

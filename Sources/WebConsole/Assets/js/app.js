@@ -11,6 +11,12 @@ const top = document.getElementById('top');
 const nav = document.getElementById('nav');
 const main = document.getElementById('main');
 
+// The skip link moves focus to the page's content without changing the route in the address.
+document.querySelector('.skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  main.focus();
+});
+
 /** The header: brand, menu toggle (narrow screens), tenant switcher, the user and "Log out". */
 function renderHeader() {
   clear(top);

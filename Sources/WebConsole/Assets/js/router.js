@@ -212,6 +212,7 @@ export function renderNav() {
 export function startRouter(main, nav) {
   mainEl = main;
   navEl = nav;
-  window.addEventListener('hashchange', () => route());
+  // Only `#/…` hashes are routes; any other (an in-page anchor) leaves the page as it is.
+  window.addEventListener('hashchange', () => { if (location.hash.startsWith('#/') || !location.hash) route(); });
   return route();
 }
