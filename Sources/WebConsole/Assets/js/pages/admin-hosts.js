@@ -1,13 +1,12 @@
 // #/admin/hosts — superusers: hypervisor hosts with capacity, allocation and health;
 // register (simulated / libvirt / vcenter), drain / undrain (PATCH enabled), remove.
 
-import { h, clear } from '../dom.js';
+import { h, clear, modal } from '../dom.js';
 import { api } from '../api.js';
 import { registerPage } from '../router.js';
 import {
   pageHeader, dataTable, dateCell, labelled, loading, errorBox, messageSlot, button,
-  busy, idempotency, confirmDialog, meter, numberInput, intValue,
-  put,
+  busy, idempotency, confirmDialog, meter, numberInput, intValue, put,
 } from './compute-ui.js';
 
 // Capacity a VM may be given on a host: physical amount × overcommit ratio.
@@ -33,30 +32,28 @@ function placementCell(host) {
     : h('span', { class: 'badge badge-stopped' }, 'Drained');
 }
 
+// Allocated against allocatable (physical × overcommit) per resource; the physical amount and
+// the ratio are in the row's small print so the meter's total is explainable.
 function allocationCell(host) {
   const cap = host.capacity || {};
   const alloc = host.allocated || { cpu: 0, memory_gb: 0, disk_gb: 0 };
+  const ratio = (v) => (typeof v === 'number' && v !== 1 ? ` ×${v}` : '');
+  const line = (label, used, key, ratioKey, unit, physical) => h('div', {},
+    h('span', { class: 'alloc-label' }, label),
+    h('span', { class: 'alloc-meter' },
+      meter(used, effective(cap, key, ratioKey), { unit, label }),
+      cap[key] ? h('small', { class: 'hint' }, `${physical}${ratio(cap[ratioKey])}`) : null));
   return h('div', { class: 'alloc' },
-    h('div', {}, h('span', { class: 'alloc-label' }, 'vCPU'), meter(alloc.cpu, effective(cap, 'vcpus', 'cpu_overcommit'), { label: 'vCPU' })),
-    h('div', {}, h('span', { class: 'alloc-label' }, 'RAM'), meter(alloc.memory_gb, effective(cap, 'memory_gb', 'memory_overcommit'), { unit: ' GB', label: 'Memory' })),
-    h('div', {}, h('span', { class: 'alloc-label' }, 'Disk'), meter(alloc.disk_gb, effective(cap, 'disk_gb', 'disk_overcommit'), { unit: ' GB', label: 'Disk' })));
-}
-
-function capacityText(host) {
-  const c = host.capacity;
-  if (!c) return '—';
-  const oc = (v) => (typeof v === 'number' ? `×${v}` : '');
-  return h('div', { class: 'cap' },
-    h('div', {}, `${c.vcpus} CPU ${oc(c.cpu_overcommit)}`),
-    h('div', {}, `${c.memory_gb} GB RAM ${oc(c.memory_overcommit)}`),
-    h('div', {}, `${c.disk_gb} GB disk ${oc(c.disk_overcommit)}`));
+    line('vCPU', alloc.cpu, 'vcpus', 'cpu_overcommit', '', `${cap.vcpus} physical`),
+    line('RAM', alloc.memory_gb, 'memory_gb', 'memory_overcommit', ' GB', `${cap.memory_gb} GB`),
+    line('Disk', alloc.disk_gb, 'disk_gb', 'disk_overcommit', ' GB', `${cap.disk_gb} GB`));
 }
 
 async function render(main) {
   clear(main);
   const messages = messageSlot();
   const listBox = h('div', {});
-  put(main, 
+  put(main,
     pageHeader('Hosts', { lead: 'Hypervisors that run the tenants’ VMs. Tenants never see hosts.', actions: [button('Refresh', () => load())] }),
     messages.el, registerForm(), listBox);
 
@@ -71,11 +68,11 @@ async function render(main) {
         { label: 'Placement', field: 'enabled', render: placementCell },
         { label: 'VMs', field: 'vm_count', className: 'num' },
         { label: 'Allocated / allocatable', field: 'allocated', render: allocationCell },
-        { label: 'Capacity', field: 'capacity', render: capacityText },
         { label: 'Actions', field: 'actions', render: (x) => h('div', { class: 'row-actions' },
           x.enabled
             ? button('Drain', (e) => setEnabled(x, false, e.currentTarget))
             : button('Undrain', (e) => setEnabled(x, true, e.currentTarget)),
+          button('Edit', () => edit(x)),
           button('Remove', (e) => remove(x, e.currentTarget), { kind: 'danger' })) },
       ], hosts, { empty: 'No hosts registered. Register one below; without a host no VM can be created.' });
       clear(listBox);
@@ -100,6 +97,66 @@ async function render(main) {
     }
   }
 
+  // Rename, resize, or (vCenter) change credentials. Where VMs go cannot change: VMs live there.
+  function edit(host) {
+    const name = h('input', { type: 'text', name: 'name', value: host.name, required: true, maxlength: '100' });
+    const cap = host.capacity || {};
+    const num = (key, value, step = '1', min = '1') => h('input', { type: 'number', name: key, step, min, value: value ?? '' });
+    const vcpus = num('vcpus', cap.vcpus);
+    const mem = num('memory_gb', cap.memory_gb);
+    const disk = num('disk_gb', cap.disk_gb);
+    const cpuOc = num('cpu_overcommit', cap.cpu_overcommit, '0.1', '0.1');
+    const memOc = num('memory_overcommit', cap.memory_overcommit, '0.1', '0.1');
+    const diskOc = num('disk_overcommit', cap.disk_overcommit, '0.1', '0.1');
+    const username = h('input', { type: 'text', name: 'username', value: host.username || '', maxlength: '256', autocomplete: 'off' });
+    const password = h('input', { type: 'password', name: 'password', maxlength: '1024', autocomplete: 'new-password' });
+    const formMessages = messageSlot();
+    const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
+    let dlg = null;
+    const form = h('form', { class: 'cx-form', onsubmit: async (e) => {
+      e.preventDefault();
+      formMessages.clear();
+      // Only what changed is sent: an untouched capacity is not rewritten.
+      const body = {};
+      if (name.value.trim() !== host.name) body.name = name.value.trim();
+      const next = { vcpus: intValue(vcpus), memory_gb: intValue(mem), disk_gb: intValue(disk) };
+      if ([next.vcpus, next.memory_gb, next.disk_gb].some((v) => v === null || Number.isNaN(v))) {
+        formMessages.error({ detail: 'CPUs, memory and disk are whole numbers.' });
+        return;
+      }
+      for (const [input, key] of [[cpuOc, 'cpu_overcommit'], [memOc, 'memory_overcommit'], [diskOc, 'disk_overcommit']]) {
+        if (input.value.trim() !== '') next[key] = Number(input.value);
+      }
+      const changed = ['vcpus', 'memory_gb', 'disk_gb', 'cpu_overcommit', 'memory_overcommit', 'disk_overcommit'].some((k) => next[k] !== undefined && next[k] !== cap[k]);
+      if (changed) body.capacity = next;
+      if (host.driver === 'vcenter') {
+        if (username.value.trim() && username.value.trim() !== host.username) body.username = username.value.trim();
+        if (password.value) body.password = password.value;
+      }
+      if (Object.keys(body).length === 0) { dlg.close(); return; }
+      try {
+        const updated = await busy(save, () => api('PATCH', `/hosts/${host.id}`, { body, tenant: false }));
+        dlg.close();
+        messages.notice(`Host “${updated.name}” saved.`);
+        load();
+      } catch (err) {
+        formMessages.error(err, 'The host was not saved');
+      }
+    } },
+    formMessages.el,
+    labelled('Name', name),
+    h('fieldset', { class: 'sub' }, h('legend', {}, 'Capacity'),
+      h('div', { class: 'size-grid' }, labelled('Physical CPUs', vcpus), labelled('Memory (GB)', mem), labelled('Disk (GB)', disk),
+        labelled('CPU overcommit', cpuOc), labelled('Memory overcommit', memOc), labelled('Disk overcommit', diskOc))),
+    host.driver === 'vcenter'
+      ? h('fieldset', { class: 'sub' }, h('legend', {}, 'vCenter credentials'),
+        labelled('Username', username), labelled('Password', password, { hint: 'Leave empty to keep the stored one.' }))
+      : null,
+    h('div', { class: 'form-actions' }, save, button('Cancel', () => dlg.close())));
+    dlg = modal(`Edit host “${host.name}”`, form, { wide: true });
+    name.focus();
+  }
+
   async function remove(host, btn) {
     const ok = await confirmDialog(`Remove the host “${host.name}” from the platform? A host with VMs cannot be removed; drain it and move or delete its VMs first.`);
     if (!ok) return;
@@ -119,7 +176,8 @@ async function render(main) {
       h('option', { value: 'libvirt' }, 'libvirt (KVM / QEMU)'),
       h('option', { value: 'vcenter' }, 'VMware vCenter'));
     const uri = h('input', { type: 'text', name: 'uri', required: true, maxlength: '1024', autocomplete: 'off' });
-    const uriField = labelled('URI', uri, { hint: 'simulated://name, qemu+ssh://root@host/system, or https://vcenter.example.com/sdk' });
+    const uriField = labelled('URI', uri, { hint: ' ' });
+    const uriHint = uriField.querySelector('.hint'); // reworded for the chosen driver
 
     // Capacity is optional: the driver reports it when left out.
     const vcpus = numberInput({ name: 'vcpus', min: 1, required: false });
@@ -153,7 +211,8 @@ async function render(main) {
       labelled('Skip TLS verification', insecure, { hint: 'Only for lab setups; not together with a CA or a thumbprint.' }),
       labelled('Certificate thumbprint (SHA-256)', thumbprint, { hint: 'Optional: pin a self-signed certificate.' }),
       labelled('CA certificates (PEM)', caPem, { hint: 'Optional: trust these instead of the system’s roots.' }),
-      h('div', { class: 'size-grid' }, inventory.map((i) => labelled(invLabel[i.key], i.input, { hint: 'Optional; the first one found.' }))));
+      h('p', { class: 'hint' }, 'Where new VMs go (optional): left empty, the first datacenter, cluster, datastore and network found are used.'),
+      h('div', { class: 'size-grid' }, inventory.map((i) => labelled(invLabel[i.key], i.input))));
 
     const formMessages = messageSlot();
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Register host');
@@ -163,6 +222,11 @@ async function render(main) {
       libvirtBox.hidden = driver.value !== 'libvirt';
       vcenterBox.hidden = driver.value !== 'vcenter';
       uri.placeholder = { simulated: 'simulated://rack1-node1', libvirt: 'qemu+ssh://root@10.0.0.5/system', vcenter: 'https://vcenter.example.com/sdk' }[driver.value];
+      uriHint.textContent = {
+        simulated: 'simulated://<name>: an in-process host for trying the platform out.',
+        libvirt: 'A libvirt connection URI, e.g. qemu+ssh://root@10.0.0.5/system or qemu:///system.',
+        vcenter: 'The vCenter SDK address, e.g. https://vcenter.example.com/sdk.',
+      }[driver.value];
     }
     driver.addEventListener('change', refresh);
 

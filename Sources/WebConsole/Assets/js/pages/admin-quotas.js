@@ -10,8 +10,7 @@ import { session } from '../session.js';
 import { registerPage, navigate } from '../router.js';
 import {
   pageHeader, labelled, loading, errorBox, messageSlot, section, busy, intValue, numberInput, uid,
-  dataTable, meter,
-  put,
+  dataTable, meter, put,
 } from './compute-ui.js';
 import { quotaPanel, QUOTA_DIMENSIONS } from './vm-common.js';
 

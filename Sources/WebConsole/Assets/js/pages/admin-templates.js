@@ -6,8 +6,7 @@ import { api } from '../api.js';
 import { registerPage } from '../router.js';
 import {
   pageHeader, dataTable, dateCell, labelled, loading, errorBox, messageSlot, button,
-  busy, idempotency, confirmDialog, numberInput, intValue,
-  put,
+  busy, idempotency, confirmDialog, numberInput, intValue, put,
 } from './compute-ui.js';
 
 const DRIVERS = [
@@ -27,7 +26,7 @@ async function render(main) {
   clear(main);
   const messages = messageSlot();
   const listBox = h('div', {});
-  put(main, 
+  put(main,
     pageHeader('Templates', { lead: 'The catalog tenants order VMs from. Sizes are the defaults of new VMs; tenants may change them.' }),
     messages.el, addForm(), listBox);
 

@@ -2,19 +2,18 @@
 
 import { h, clear, modal } from '../dom.js';
 import { api } from '../api.js';
-import { loadTenants } from '../session.js';
+import { session, loadTenants, clearTenant } from '../session.js';
 import { registerPage } from '../router.js';
 import {
   pageHeader, dataTable, dateCell, labelled, loading, errorBox, messageSlot, button,
-  busy, idempotency, confirmDialog,
-  put,
+  busy, idempotency, confirmDialog, put,
 } from './compute-ui.js';
 
 async function render(main) {
   clear(main);
   const messages = messageSlot();
   const listBox = h('div', {});
-  put(main, 
+  put(main,
     pageHeader('Tenants', { lead: 'Every customer organisation on the platform. Users, roles and VMs belong to one tenant.' }),
     messages.el, createForm(), listBox);
 
@@ -124,6 +123,8 @@ async function render(main) {
     if (!ok) return;
     try {
       await busy(btn, () => api('DELETE', `/tenants/${t.id}`, { tenant: false }));
+      // The console must not keep acting in a tenant that no longer exists.
+      if (t.id === session.tenantId) clearTenant();
       messages.notice(`Tenant “${t.name}” deleted.`);
       syncSwitcher();
       load();

@@ -8,8 +8,7 @@ import { api } from '../api.js';
 import { session } from '../session.js';
 import { registerPage, navigate } from '../router.js';
 import {
-  pageHeader, dataTable, preciseTime, labelled, loading, errorBox, pagerView, shortId, button,
-  put,
+  pageHeader, dataTable, preciseTime, labelled, loading, errorBox, pagerView, shortId, button, put,
 } from './compute-ui.js';
 
 const LIMIT = 50;
@@ -130,5 +129,8 @@ registerPage({
   title: 'Audit trail',
   nav: { label: 'Audit trail', group: 'tenant', order: 80 },
   permission: 'audit:read',
+  // Superusers read the trail across tenants, so they need not pick one first; members get
+  // audit:read only inside a tenant, so for them the permission check still needs one.
+  tenant: false,
   render,
 });

@@ -159,11 +159,19 @@ export function dataTable(columns, rows, { empty = 'Nothing here yet.', caption 
   const emptyEl = emptyState(empty);
   const el = h('div', { class: 'table-wrap' }, table, emptyEl);
 
+  // Each cell remembers what it shows (col.sig(row), or the field's JSON); a cell whose
+  // value did not change is left alone, so elements the operator (or a test) holds, and the
+  // focus, survive live updates and quiet reloads.
+  const signature = (row, col) => (col.sig ? col.sig(row) : JSON.stringify(row[col.field] ?? null));
   const fill = (td, row, col) => {
+    const sig = signature(row, col);
+    if (td.dataset.sig === sig && td.firstChild) return false;
+    td.dataset.sig = sig;
     clear(td);
     const value = col.render ? col.render(row) : row[col.field];
     if (value instanceof Node) td.append(value);
     else td.append(value === null || value === undefined || value === '' ? '—' : String(value));
+    return true;
   };
   const rowEl = (row) => {
     const tr = h('tr', { 'data-id': row.id });
@@ -174,7 +182,16 @@ export function dataTable(columns, rows, { empty = 'Nothing here yet.', caption 
     }
     return tr;
   };
-  const sync = () => {
+  const refreshRow = (tr, row) => {
+    let changed = false;
+    columns.forEach((col, i) => { if (fill(tr.children[i], row, col)) changed = true; });
+    return changed;
+  };
+  const flash = (tr) => {
+    tr.classList.add('flash');
+    setTimeout(() => tr.classList.remove('flash'), 1200);
+  };
+  const syncEmpty = () => {
     const none = tbody.children.length === 0;
     table.hidden = none;
     emptyEl.hidden = !none;
@@ -182,7 +199,7 @@ export function dataTable(columns, rows, { empty = 'Nothing here yet.', caption 
   const find = (id) => [...tbody.children].find((tr) => tr.dataset.id === String(id));
 
   for (const row of rows) tbody.append(rowEl(row));
-  sync();
+  syncEmpty();
 
   return {
     el,
@@ -191,20 +208,33 @@ export function dataTable(columns, rows, { empty = 'Nothing here yet.', caption 
     update(row) {
       const tr = find(row.id);
       if (!tr) return false;
-      columns.forEach((col, i) => fill(tr.children[i], row, col));
-      tr.classList.add('flash');
-      setTimeout(() => tr.classList.remove('flash'), 1200);
+      if (refreshRow(tr, row)) flash(tr);
       return true;
     },
     remove(id) {
       const tr = find(id);
       if (tr) tr.remove();
-      sync();
+      syncEmpty();
       return Boolean(tr);
     },
     prepend(row) {
       tbody.prepend(rowEl(row));
-      sync();
+      syncEmpty();
+    },
+    // Brings the table to `rows` (a fresh page from the API) keeping existing row elements:
+    // rows still there are updated in place and put in order, new ones created, gone ones removed.
+    replaceRows(next) {
+      const existing = new Map([...tbody.children].map((tr) => [tr.dataset.id, tr]));
+      const keep = new Set();
+      next.forEach((row, index) => {
+        let tr = existing.get(String(row.id));
+        if (tr) refreshRow(tr, row);
+        else tr = rowEl(row);
+        keep.add(tr);
+        if (tbody.children[index] !== tr) tbody.insertBefore(tr, tbody.children[index] || null);
+      });
+      for (const tr of [...tbody.children]) if (!keep.has(tr)) tr.remove();
+      syncEmpty();
     },
     count: () => tbody.children.length,
   };

@@ -7,8 +7,7 @@ import { api } from '../api.js';
 import { registerPage, navigate } from '../router.js';
 import {
   labelled, numberInput, intValue, loading, errorBox, messageSlot, pageHeader, section,
-  busy, idempotency, uid,
-  put,
+  busy, idempotency, uid, put,
 } from './compute-ui.js';
 import { quotaPanel } from './vm-common.js';
 

@@ -10,8 +10,7 @@ import { registerPage, navigate } from '../router.js';
 import { subscribe } from '../events.js';
 import {
   pageHeader, statusBadge, taskBadge, dateCell, facts, section, labelled, loading, errorBox,
-  messageSlot, dataTable, button, busy, idempotency, confirmDialog, setFlash, preciseTime,
-  put,
+  messageSlot, dataTable, button, busy, idempotency, confirmDialog, setFlash, preciseTime, put,
 } from './compute-ui.js';
 import { liveIndicator } from './vm-common.js';
 
@@ -133,6 +132,7 @@ async function render(main, params) {
   let logsSection = null;
   let logsBox = null;
   let logSeq = 0;
+  let logTable = null;
   async function loadLogs() {
     if (!logsBox) return;
     const mine = ++logSeq;
@@ -140,16 +140,29 @@ async function render(main, params) {
     try {
       const entries = await api('GET', `/vms/${encodeURIComponent(id)}/logs`, { query: { limit: 100 } });
       if (mine !== logSeq) return;
-      const rows = (entries || []).map((e, i) => ({ ...e, id: `${e.timestamp}-${i}` }));
-      const table = dataTable([
+      // Entries have no id; time + message identifies one well enough to keep its row when
+      // the log is read again (a new entry then only adds a row at the top).
+      const seen = new Map();
+      const rows = (entries || []).map((e) => {
+        const base = `${e.timestamp}|${e.level}|${e.message}`;
+        const n = (seen.get(base) || 0) + 1;
+        seen.set(base, n);
+        return { ...e, id: n > 1 ? `${base}|${n}` : base };
+      });
+      if (logTable && logTable.el.isConnected) {
+        logTable.replaceRows(rows);
+        return;
+      }
+      logTable = dataTable([
         { label: 'Time', field: 'timestamp', render: (e) => preciseTime(e.timestamp) },
         { label: 'Level', field: 'level', render: (e) => h('span', { class: `level level-${LOG_LEVEL_CLASS[e.level] || 'info'}` }, e.level) },
         { label: 'Message', field: 'message', className: 'wrap' },
       ], rows, { empty: 'No log entries yet.' });
       clear(logsBox);
-      put(logsBox, table.el);
+      put(logsBox, logTable.el);
     } catch (err) {
       if (mine !== logSeq) return;
+      logTable = null;
       clear(logsBox);
       put(logsBox, errorBox(err, 'Could not load the log', 'vm:read_logs'));
     }

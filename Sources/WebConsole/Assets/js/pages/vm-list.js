@@ -11,8 +11,7 @@ import { registerPage, navigate } from '../router.js';
 import { subscribe } from '../events.js';
 import {
   dataTable, pagerView, pageHeader, statusBadge, taskBadge, dateCell, labelled, loading,
-  errorBox, noticeBox, takeFlash, uid,
-  put,
+  errorBox, noticeBox, takeFlash, put,
 } from './compute-ui.js';
 import { liveIndicator, quotaStrip } from './vm-common.js';
 
@@ -62,10 +61,10 @@ async function render(main, _params, query = {}) {
     h('button', { type: 'submit' }, 'Search'));
   statusSelect.addEventListener('change', () => applyFilters());
 
-  const body = h('div', { class: 'cx-body', id: uid('vms') });
+  const body = h('div', { class: 'cx-body' });
   const quotaBox = h('div', { class: 'quota-strip-box' });
   clear(main);
-  put(main, 
+  put(main,
     pageHeader('Virtual machines', { actions: [live.el, createLink] }),
     flash ? noticeBox(flash) : null,
     quotaBox,
@@ -91,6 +90,7 @@ async function render(main, _params, query = {}) {
   loadQuota();
 
   let table = null;
+  let pagerBox = null;
   let current = null; // last page answer
   let reloadTimer = null;
   let seq = 0;
@@ -122,11 +122,23 @@ async function render(main, _params, query = {}) {
       if (mine !== seq) return; // a newer load won
       current = page;
       if (page.items.length === 0 && page.total > 0 && state.page > 1) { goPage(1); return; }
+      const pagerEl = pagerView(page, goPage, page.total === 1 ? 'VM' : 'VMs');
+      if (quiet && table) {
+        // A quiet reload (after events or a reconnect) reconciles the rows on screen rather
+        // than rebuilding the table, so nothing the operator is looking at or focused on jumps.
+        table.replaceRows(page.items);
+        if (pagerBox) { clear(pagerBox); put(pagerBox, pagerEl); }
+        return;
+      }
       table = dataTable(columns, page.items, { empty: emptyText() });
+      pagerBox = h('div', {}, pagerEl);
       clear(body);
-      put(body, table.el, pagerView(page, goPage, page.total === 1 ? 'VM' : 'VMs'));
+      put(body, table.el, pagerBox);
     } catch (err) {
       if (mine !== seq) return;
+      // A quiet reload that fails keeps the rows on screen; the next event tries again.
+      if (quiet && table) return;
+      table = null;
       clear(body);
       put(body, errorBox(err, 'Could not load the virtual machines'),
         h('button', { type: 'button', onclick: () => load() }, 'Retry'));
