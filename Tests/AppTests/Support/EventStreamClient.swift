@@ -47,6 +47,9 @@ final class EventStreamClient: Sendable {
         if let tenant { request.headers.add(name: "X-Tenant-ID", value: tenant) }
         if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
         request.headers.add(name: "Accept", value: accept)
+        // A connection of its own, never pooled: a pooled one may lead to an earlier test's server that
+        // listened on the same port and is gone.
+        request.headers.add(name: "Connection", value: "close")
         let response = try await Self.client.execute(request, timeout: .seconds(120))
         status = Int(response.status.code)
         contentType = response.headers.first(name: "Content-Type")
