@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "Core",
                 "APIContract",
+                "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -84,6 +85,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // zlib's C API (Debian: `zlib1g-dev`): the console's files are served gzipped.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The web console: static files served by the HTTP adapter at `/`, a client of the API like any other.
         .target(name: "WebConsole", resources: [.copy("Assets")], swiftSettings: swiftSettings),
         // Driven adapter: SQL persistence, written once against SQLKit for SQLite and PostgreSQL.

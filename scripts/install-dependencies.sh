@@ -6,6 +6,8 @@ command -v runuser >/dev/null || needed+=(util-linux)
 command -v curl >/dev/null || needed+=(curl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || needed+=(postgresql)
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || needed+=(libsqlite3-dev)
+# zlib compresses the web console's files once at start (served gzipped).
+dpkg -s zlib1g-dev >/dev/null 2>&1 || needed+=(zlib1g-dev)
 # The libvirt driver links libvirt's client library (its test driver runs in the tests' process).
 dpkg -s libvirt-dev >/dev/null 2>&1 || needed+=(libvirt-dev)
 # The database shells: tests write through them as another process would.

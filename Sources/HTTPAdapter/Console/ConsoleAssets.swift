@@ -3,7 +3,7 @@ import NIOCore
 
 /// The web console's files (HTML, CSS, JavaScript modules), served at `/` beside the API.
 ///
-/// Built-in files are read once, when the service starts, and answered from memory. A development
+/// Built-in files are read (and gzipped) once, when the service starts, and answered from memory. A development
 /// directory (`VIRTUALSTACK_CONSOLE_DIR`) is read again on every request, so edits show on reload; its
 /// reads run off the event loops. Either way the set of paths is fixed at start: a file added later
 /// needs a restart.
@@ -14,6 +14,12 @@ public struct ConsoleAssets: Sendable {
         let contentType: String
         /// A strong validator of the bytes, so that a browser revalidates with a `304` instead of a download.
         let etag: String
+        /// The bytes gzipped, for browsers that accept it; nil when that would not be smaller (or for
+        /// files read from a development directory).
+        let gzipped: ByteBuffer?
+
+        /// The gzipped representation's validator: another representation, another tag.
+        var gzippedETag: String { String(etag.dropLast()) + "-gzip\"" }
     }
 
     private enum Source: Sendable {
@@ -33,7 +39,7 @@ public struct ConsoleAssets: Sendable {
             source = .directory(directory)
         } else {
             var assets: [String: Asset] = [:]
-            for path in paths { assets[path] = try Self.read(path, in: directory) }
+            for path in paths { assets[path] = try Self.read(path, in: directory, compressing: true) }
             source = .memory(assets)
         }
     }
@@ -48,9 +54,10 @@ public struct ConsoleAssets: Sendable {
         }
     }
 
-    private static func read(_ path: String, in directory: URL) throws -> Asset {
+    private static func read(_ path: String, in directory: URL, compressing: Bool = false) throws -> Asset {
         let data = try Data(contentsOf: directory.appendingPathComponent(path))
-        return Asset(bytes: ByteBuffer(bytes: data), contentType: contentType(of: path), etag: etag(of: data))
+        let gzipped = compressing ? Gzip.compress(Array(data)).flatMap { $0.count < data.count ? ByteBuffer(bytes: $0) : nil } : nil
+        return Asset(bytes: ByteBuffer(bytes: data), contentType: contentType(of: path), etag: etag(of: data), gzipped: gzipped)
     }
 
     /// Every regular file below `directory`, by relative path; hidden files are left out.

@@ -22,9 +22,13 @@ func addConsoleRoutes(_ console: ConsoleAssets, to router: Router<AppRequestCont
             guard let asset = try await console.asset(path) else {
                 return jsonResponse(status: .notFound, ["detail": "Not found"])
             }
+            // The gzipped bytes for a browser that accepts them (every current one does).
+            let gzip = asset.gzipped != nil && Gzip.isAccepted(by: request.headers[.acceptEncoding])
+            let etag = gzip ? asset.gzippedETag : asset.etag
             var headers: HTTPFields = [
                 .contentType: asset.contentType,
-                .eTag: asset.etag,
+                .eTag: etag,
+                .vary: "Accept-Encoding",
                 // Revalidate every time (cheap with the validator): a new version shows on the next load.
                 .cacheControl: "no-cache",
                 .contentSecurityPolicy: consoleContentSecurityPolicy,
@@ -32,11 +36,13 @@ func addConsoleRoutes(_ console: ConsoleAssets, to router: Router<AppRequestCont
                 .referrerPolicy: "no-referrer",
                 .xFrameOptions: "DENY",
             ]
-            if request.headers[.ifNoneMatch] == asset.etag {
+            if request.headers[.ifNoneMatch] == etag {
                 return Response(status: .notModified, headers: headers)
             }
-            headers[.contentLength] = String(asset.bytes.readableBytes)
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: asset.bytes))
+            let body = gzip ? asset.gzipped ?? asset.bytes : asset.bytes
+            if gzip { headers[.contentEncoding] = "gzip" }
+            headers[.contentLength] = String(body.readableBytes)
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
         }
         routes.record(.get, route, isPublic: true)
     }
