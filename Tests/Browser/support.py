@@ -24,7 +24,9 @@ from selenium.common.exceptions import (
     WebDriverException,
 )
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE_URL = os.environ.get("VS_BASE_URL", "http://127.0.0.1:8080").rstrip("/")
@@ -54,9 +56,10 @@ class ApiFailure(AssertionError):
 class Api:
     """A small JSON client of /api/v1 for the tests' set-up (never for what the console must do)."""
 
-    def __init__(self, token=None, tenant_id=None):
+    def __init__(self, token=None, tenant_id=None, api_key=None):
         self.token = token
         self.tenant_id = tenant_id
+        self.api_key = api_key
 
     @classmethod
     def login(cls, email, password, tenant_id=None):
@@ -73,6 +76,8 @@ class Api:
             request.add_header("Authorization", "Bearer " + self.token)
         if self.tenant_id:
             request.add_header("X-Tenant-ID", self.tenant_id)
+        if self.api_key:
+            request.add_header("X-API-Key", self.api_key)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 status, raw = response.status, response.read()
@@ -81,6 +86,10 @@ class Api:
         if (expect is not None and status != expect) or (expect is None and not 200 <= status < 300):
             raise ApiFailure(f"{method} {path} answered {status}: {raw[:500]!r}")
         return json.loads(raw) if raw else None
+
+    def in_tenant(self, tenant_id):
+        """The same caller acting in another tenant (X-Tenant-ID)."""
+        return Api(self.token, tenant_id, self.api_key)
 
 
 class World:
@@ -108,15 +117,57 @@ class World:
         templates = templates["items"] if isinstance(templates, dict) else templates
         self.template = templates[0]
 
-    def create_user(self, role_name, prefix="user", first_name="Test", last_name="User"):
-        """A member of Default with one role, created through POST /users; returns (email, password, id)."""
+    def create_user(self, role_name, prefix="user", first_name="Test", last_name="User", tenant_id=None):
+        """A member of Default (or of tenant_id) with one role, created through POST /users; returns
+        (email, password, id)."""
         email = f"{unique(prefix)}@example.com"
         password = "password-" + uuid.uuid4().hex[:10]
-        user = self.admin.call("POST", "/users", {
+        api = self.admin.in_tenant(tenant_id) if tenant_id else self.admin
+        user = api.call("POST", "/users", {
             "email": email, "password": password, "first_name": first_name, "last_name": last_name,
             "role_ids": [self.role_ids[role_name]],
         })
         return email, password, user["id"]
+
+    def create_tenant(self, test, prefix="tenant"):
+        """A new tenant (POST /tenants), deleted again when `test` ends (after its VMs, which the
+        test must delete first, e.g. with delete_vm_later). Returns the tenant."""
+        tenant = self.admin.call("POST", "/tenants", {"name": unique(prefix)})
+
+        def delete():
+            # A deleted VM is 404 at once but still counts against its tenant until the driver is done.
+            deadline = time.monotonic() + VM_WAIT
+            while True:
+                try:
+                    self.admin.call("DELETE", f"/tenants/{tenant['id']}")
+                    return
+                except ApiFailure:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+        test.addCleanup(delete)
+        return tenant
+
+    def delete_vm_later(self, test, vm_id, api=None):
+        """Deletes the VM when `test` ends (cleanups run last-in first-out) and waits until it is gone."""
+        def delete():
+            caller = api or self.admin
+            deadline = time.monotonic() + VM_WAIT
+            deleted = False
+            while time.monotonic() < deadline:
+                if not deleted:
+                    try:  # refused (409) while an operation is still running on it
+                        caller.call("DELETE", f"/vms/{vm_id}")
+                        deleted = True
+                    except ApiFailure:
+                        pass
+                try:
+                    caller.call("GET", f"/vms/{vm_id}", expect=404)
+                    return
+                except ApiFailure:
+                    time.sleep(0.2)
+            raise ApiFailure(f"VM {vm_id} still exists {VM_WAIT} s after DELETE")
+        test.addCleanup(delete)
 
     def create_vm(self, name, api=None):
         return (api or self.admin).call("POST", "/vms", {"name": name, "template_id": self.template["id"]})
@@ -307,6 +358,24 @@ class Page:
             b.click()
         self.stable(press)
 
+    def open_panel(self, summary, root=None):
+        """Opens the <details> whose <summary> reads `summary` (a collapsed create form); returns it."""
+        def find(d):
+            for el in (root or d).find_elements(By.CSS_SELECTOR, "details > summary"):
+                if el.is_displayed() and " ".join(el.text.split()) == summary:
+                    return el
+            return None
+        try:
+            toggle = self.wait(find, message=f"a <summary> {summary!r}")
+        except TimeoutException:
+            raise AssertionError(f"{self.name}: no <summary> {summary!r} in {self.hash()!r}") from None
+        details = toggle.find_element(By.XPATH, "..")
+        if details.get_attribute("open") is None:
+            self.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", toggle)
+            toggle.click()
+            self.wait(lambda d: details.get_attribute("open") is not None, message=f"{summary!r} open")
+        return details
+
     def confirm(self, label="Confirm"):
         """Answers the open <dialog> with `label`."""
         dialog = self.wait(lambda d: self._one_visible(d.find_elements(By.CSS_SELECTOR, "dialog[open]")),
@@ -403,6 +472,46 @@ class Page:
         return [el.text.strip() for el in self.d.find_elements(By.CSS_SELECTOR, '[role="status"]')
                 if el.is_displayed() and el.text.strip()]
 
+    # --- keyboard
+
+    # What has the focus, in one round trip: tag, id, href, text, whether it is (in) <main> or the
+    # skip link, and its box (to tell whether a focused element is on screen).
+    FOCUS = """
+    const a = document.activeElement;
+    if (!a) return null;
+    const r = a.getBoundingClientRect();
+    const style = getComputedStyle(a);
+    return {tag: a.tagName.toLowerCase(), id: a.id, href: a.getAttribute('href'), type: a.getAttribute('type'),
+            text: (a.innerText || a.value || '').trim().slice(0, 60), in_main: !!a.closest('main'),
+            in_nav: !!a.closest('nav'), skip: a.classList.contains('skip-link'),
+            rect: [r.left, r.top, r.width, r.height], outline: [style.outlineStyle, style.outlineWidth]};
+    """
+
+    def focus(self):
+        """A description (dict) of the focused element; see FOCUS."""
+        return self.d.execute_script(self.FOCUS)
+
+    def press(self, *keys):
+        """Key presses sent to whatever has the focus (no element is targeted, as with a keyboard)."""
+        ActionChains(self.d).send_keys(*keys).perform()
+
+    def tab_to(self, matches, what, limit=150, backwards=False):
+        """Presses Tab (Shift+Tab when backwards) until matches(self.focus()) is true, at most `limit`
+        times; returns the descriptions of the focus stops passed on the way (the last one matched)."""
+        stops = []
+        for _ in range(limit):
+            if backwards:
+                ActionChains(self.d).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+            else:
+                ActionChains(self.d).send_keys(Keys.TAB).perform()
+            here = self.focus()
+            stops.append(here)
+            if here and matches(here):
+                return stops
+        raise AssertionError(f"{self.name}: {limit} presses of {'Shift+' if backwards else ''}Tab never reached "
+                             f"{what} in {self.hash()!r}; stops: "
+                             f"{[(s or {}).get('tag', '') + ' ' + ((s or {}).get('text') or '') for s in stops[:40]]}")
+
     # --- session
 
     def login(self, email, password):
@@ -428,6 +537,17 @@ class Page:
     def nav_link(self, route):
         links = self.d.find_elements(By.CSS_SELECTOR, f'#nav a[href="{route}"], nav a[href="{route}"]')
         return links[0] if links else None
+
+    def follow_nav(self, route):
+        """Clicks the nav's link to `route` (scrolled into view first: the sticky header may cover it)."""
+        def press():
+            link = self.nav_link(route)
+            if link is None:
+                raise AssertionError(f"{self.name}: the nav has no link to {route}")
+            self.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+            link.click()
+        self.stable(press)
+        self.wait(lambda d: self.hash().split("?")[0] == route, message=f"the nav's link to {route}")
 
     def storage(self, kind):
         return self.d.execute_script(
@@ -500,6 +620,18 @@ class ConsoleTest(unittest.TestCase):
         page = Page(new_driver(width, height), name)
         self.pages.append(page)
         return page
+
+    def eventually(self, fetch, what, timeout=WAIT):
+        """Polls fetch() (an API read) until it returns something true; fails naming `what`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = fetch()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                self.fail(f"never found {what}; console alerts: "
+                          f"{[a for p in self.pages for a in p.alert_texts()]}")
+            time.sleep(0.2)
 
     def tearDown(self):
         outcome_failed = self._failed()

@@ -72,7 +72,10 @@ public struct TenantService: Sendable {
         _ = try await get(by: principal, id: id)
         let count = try await vms.vmCount(in: id)
         guard count == 0 else {
-            throw DomainError.conflict("The tenant still has \(count) VM\(count == 1 ? "" : "s"); delete them first")
+            // VMs being deleted count until their machines are gone (seconds): the retry advice covers them.
+            throw DomainError.conflict(
+                "The tenant still has \(count) VM\(count == 1 ? "" : "s") (VMs being deleted count until their machines are removed); delete them first, or retry in a moment"
+            )
         }
         try await store.transaction { [environment] store in
             try await store.deleteTenant(id: id)

@@ -24,7 +24,8 @@ const NAV_GROUPS = [
  * Adds a page. path: '/vms/:id'; nav: {label, group: 'tenant'|'account'|'admin', order};
  * permission: needed to open it; superuser: only for superusers; public: no login needed;
  * tenant: false for pages that work without a chosen tenant (default: needed, except for
- * public and superuser pages). render(container, params, query) may return a cleanup function.
+ * public and superuser pages), or a function of the session saying whether this caller needs one.
+ * render(container, params, query) may return a cleanup function.
  */
 export function registerPage(def) {
   const names = [];
@@ -32,7 +33,7 @@ export function registerPage(def) {
   const page = {
     ...def,
     isPublic: Boolean(def.public),
-    needsTenant: def.tenant ?? !(def.public || def.superuser),
+    tenantRule: def.tenant ?? !(def.public || def.superuser),
     regex: new RegExp(`^${source}/?$`),
     names,
   };
@@ -65,6 +66,11 @@ export function refresh() {
 /** The page on screen: {page, params, query, path}. */
 export function currentRoute() {
   return current;
+}
+
+/** Whether the page can only be shown inside a chosen tenant, for the caller as they are. */
+function needsTenant(page) {
+  return typeof page.tenantRule === 'function' ? page.tenantRule(session) : page.tenantRule;
 }
 
 /** Why the caller may not open a page, or null when they may. */
@@ -123,7 +129,7 @@ export async function route() {
     navigate('/login');
     return;
   }
-  if (found && found.page.needsTenant && !session.tenantId) {
+  if (found && needsTenant(found.page) && !session.tenantId) {
     session.returnTo = `#${path}${query.toString() ? `?${query}` : ''}`;
     navigate(landingPath());
     return;
@@ -158,8 +164,10 @@ export async function route() {
   const refused = denial(page);
   if (refused) {
     append(container, [pageHeader(page.title), alertBox(refused),
-      h('p', {}, 'Ask an administrator of this tenant for a role that includes it, or ',
-        h('a', {href: `#${landingPath()}`}, 'go to the start page'), '.')]);
+      h('p', {}, page.superuser && !session.isSuperuser
+        ? 'No tenant role gives access to it: log in as a platform operator, or '
+        : 'Ask an administrator of this tenant for a role that includes it, or ',
+      h('a', {href: `#${landingPath()}`}, 'go to the start page'), '.')]);
     return;
   }
   if (pathChanged) container.focus({preventScroll: true});
@@ -180,7 +188,7 @@ export async function route() {
 
 function navPages() {
   return pages
-    .filter((p) => p.nav && !denial(p) && (!p.needsTenant || session.tenantId))
+    .filter((p) => p.nav && !denial(p) && (!needsTenant(p) || session.tenantId))
     .sort((a, b) => (a.nav.order ?? 100) - (b.nav.order ?? 100));
 }
 

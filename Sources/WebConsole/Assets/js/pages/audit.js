@@ -131,6 +131,6 @@ registerPage({
   permission: 'audit:read',
   // Superusers read the trail across tenants, so they need not pick one first; members get
   // audit:read only inside a tenant, so for them the permission check still needs one.
-  tenant: false,
+  tenant: (session) => !session.isSuperuser,
   render,
 });
