@@ -11,7 +11,11 @@ import Testing
 @Suite("Event stream")
 struct EventStreamTests {
     /// Quick polls and keep-alives; the simulated driver slow enough that PROVISIONING is seen first.
-    static let settings = ["simulated.delay.ms": "300", "events.poll.interval.ms": "50", "events.keepalive.seconds": "1"]
+    /// The test client's one connection may sit idle while a test waits on its streams: under the full
+    /// suite longer than the default idle timeout, after which the server would close it.
+    static let settings = [
+        "simulated.delay.ms": "300", "events.poll.interval.ms": "50", "events.keepalive.seconds": "1", "http.idle.timeout": "3600",
+    ]
 
     static func isRunning(_ vm: String) -> @Sendable ([EventStreamClient.Event]) -> Bool {
         { events in events.contains { $0.name == "vm.updated" && $0.vmID == vm && $0.json?["status"] as? String == "RUNNING" && $0.json?["task"] is NSNull } }
