@@ -129,12 +129,12 @@ struct VMChangeFeedTests {
         }
     }
 
-    /// The feed's changes after `position` once it shows at least `count` (for up to ten seconds): on
+    /// The feed's changes after `position` once it shows at least `count` (for up to 30 seconds): on
     /// PostgreSQL a change is read only once every older transaction on the server has ended, and the
     /// other suites' transactions run on the same server.
     static func changes(in feed: SQLComputeStore, after position: VMChangePosition, of tenantID: TenantID?, count: Int) async throws -> [VMChange] {
         var found: [VMChange] = []
-        for _ in 0..<500 {
+        for _ in 0..<1500 {
             found = try await feed.changes(after: position, of: tenantID, limit: 100)
             if found.count >= count { return found }
             try await Task.sleep(for: .milliseconds(20))
@@ -143,12 +143,13 @@ struct VMChangeFeedTests {
         return found
     }
 
-    /// Polls `condition` for up to five seconds.
+    /// Polls `condition` for up to 30 seconds (suites that hold transactions open on purpose share the
+    /// PostgreSQL server, and hold its read horizon back while they do).
     func waitUntil(_ condition: @Sendable () async -> Bool) async throws {
-        for _ in 0..<250 {
+        for _ in 0..<1500 {
             if await condition() { return }
             try await Task.sleep(for: .milliseconds(20))
         }
-        Issue.record("condition not met within 5 s")
+        Issue.record("condition not met within 30 s")
     }
 }

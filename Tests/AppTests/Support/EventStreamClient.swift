@@ -91,7 +91,7 @@ final class EventStreamClient: Sendable {
     /// Waits until the events received satisfy `condition`; fails the test after `timeout`.
     @discardableResult
     func waitFor(
-        _ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
+        _ what: String, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
         _ condition: @Sendable ([Event]) -> Bool
     ) async throws -> [Event] {
         let deadline = ContinuousClock.now + timeout
