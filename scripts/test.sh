@@ -20,10 +20,11 @@ if (($# == 0)); then
 fi
 if (($# == 0)); then
     # Swift Testing runs every suite at once on two cores. Suites that measure time (throttling back-offs,
-    # one login's wait behind a flood of bcrypt checks, retries within a deadline) run in a pass of their
+    # one login's wait behind a flood of bcrypt checks, /health's two-second bound on the database's
+    # answer and the app whose database is dropped under it, retries within a deadline) run in a pass of their
     # own, as do the suites that start pairs of serve
     # processes and hammer them, and real QEMU guests, which take both cores while they boot.
-    timed='LoginThrottleTests|CurrentPasswordThrottleTests|PasswordCheckConcurrencyTests|JobFailureTests|LibvirtFlowTests'
+    timed='LoginThrottleTests|CurrentPasswordThrottleTests|PasswordCheckConcurrencyTests|HTTPConventionTests|JobFailureTests|LibvirtFlowTests'
     heavy='QuotaTests|IdempotencyTests|AuditTrailTests|JobDurabilityTests'
     status=0
     # The web console in a real browser (headless Chromium) against a live server on SQLite.
