@@ -101,7 +101,7 @@ class TenantAdminFlowTest(ConsoleTest):
         for permission in ("vm:read", "vm:read_logs", "template:read"):
             self.check_permission(admin, permission)
         admin.click("Create role")
-        roles = self.wait_for_api(lambda: next((r for r in world.admin.call("GET", "/roles")
+        roles = self.eventually(lambda: next((r for r in world.admin.call("GET", "/roles")
                                                 if r["name"] == role_name), None), "the role in GET /roles")
         self.assertEqual(sorted(roles["permission_ids"]), ["template:read", "vm:read", "vm:read_logs"])
         admin.go("#/roles")
@@ -138,7 +138,7 @@ class TenantAdminFlowTest(ConsoleTest):
             if extra.is_displayed():
                 invitee.d.find_element(By.ID, extra.get_attribute("for")).send_keys("invitee-password-1")
         invitee.click(re.compile(r"^(accept|accept invitation|join|join tenant|create account)", re.I))
-        self.wait_for_api(lambda: next((u for u in world.admin.call("GET", "/users?limit=100")["items"]
+        self.eventually(lambda: next((u for u in world.admin.call("GET", "/users?limit=100")["items"]
                                         if u["email"] == invitee_email), None), "the invitee as a member")
         # The invitee logs in (a fresh browser context: nothing carried over from accepting).
         login = self.browser("invitee-login")
@@ -153,7 +153,7 @@ class TenantAdminFlowTest(ConsoleTest):
         admin.fill(r"^name", vm_name)
         admin.choose(r"^template$", world.template["name"])
         admin.click("Create VM")
-        vm = self.wait_for_api(lambda: next((v for v in world.admin.call("GET", "/vms?limit=100")["items"]
+        vm = self.eventually(lambda: next((v for v in world.admin.call("GET", "/vms?limit=100")["items"]
                                              if v["name"] == vm_name), None), "the VM in GET /vms")
         vm_id = vm["id"]
         seen = []
@@ -214,7 +214,7 @@ class TenantAdminFlowTest(ConsoleTest):
             row = admin.row(vm_id)
             self.fail(f"the deleted VM's row is still listed: {row.text!r}" if row else
                       f"the VM list never finished loading: {admin.main().text[:300]!r}")
-        self.wait_for_api(lambda: self.vm_gone(vm_id), "GET /vms/{id} answering 404", timeout=VM_WAIT)
+        self.eventually(lambda: self.vm_gone(vm_id), "GET /vms/{id} answering 404", timeout=VM_WAIT)
         self.assertTrue(admin.same_document(marker), "the page was reloaded during the flow")
 
     def vm_gone(self, vm_id):
@@ -258,17 +258,6 @@ class TenantAdminFlowTest(ConsoleTest):
             page.click(re.compile(r"^(show )?logs$", re.I))
             found = page.wait(entries, message="VM log entries ([data-field=message])")
         self.assertTrue(any(text for text in (e.text.strip() for e in found)), "log entries are empty")
-
-    def wait_for_api(self, fetch, what, timeout=WAIT):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = fetch()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                self.fail(f"never found {what}; console alerts: "
-                          f"{[a for p in self.pages for a in p.alert_texts()]}")
-            time.sleep(0.2)
 
 
 class ReadOnlyUserTest(ConsoleTest):
